@@ -1,0 +1,39 @@
+"""escalation: Monte Carlo and exact odds on geopolitical escalation ladders.
+
+``import escalation`` loads neither matplotlib nor click; plots live in
+:mod:`escalation.plots` and the command line in :mod:`escalation.cli`.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .errors import ConditionSyntaxError, EscalationError, GraphTooLargeError, ScenarioError, ScenarioWarning
+from .loader import bundled_scenarios, dump_scenario, load_scenario, loads_scenario
+from .scenario import Actor, Modifier, Move, Rung, Scenario, Source, Target, Window
+
+try:
+    __version__ = version("escalation")
+except PackageNotFoundError:  # a source checkout that was never installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "__version__",
+    "Actor",
+    "ConditionSyntaxError",
+    "EscalationError",
+    "GraphTooLargeError",
+    "Modifier",
+    "Move",
+    "Rung",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioWarning",
+    "Source",
+    "Target",
+    "Window",
+    "bundled_scenarios",
+    "dump_scenario",
+    "load_scenario",
+    "loads_scenario",
+]
