@@ -1,0 +1,229 @@
+"""Exact first-passage odds and crisis-level distributions on the compiled chain.
+
+For each target the states where it holds are made absorbing and the distribution over
+joint states is propagated day by day with sparse products; the mass that enters the target
+on day ``d`` is the probability that the target first holds on day ``d``. All targets and the
+unabsorbed chain (for the crisis level) are propagated together as the columns of one dense
+block, so a day costs one sparse-times-dense product.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from .dynamics import DEFAULT_MAX_STATES
+from .graph import CompiledGraph, compile_graph
+from .scenario import MAX_LEVEL, Scenario
+
+__all__ = ["ExactOdds", "exact_odds", "eventual_odds", "select_targets"]
+
+N_LEVELS = MAX_LEVEL + 1
+
+
+def select_targets(scenario: Scenario, targets: Sequence[str] | None) -> tuple[str, ...]:
+    """Validate a selection of target names (all targets when None), keeping file order.
+
+    Raises
+    ------
+    KeyError
+        Naming the unknown target and the known ones.
+    """
+    if targets is None:
+        return scenario.target_names
+    for name in targets:
+        scenario.target(name)
+    wanted = set(targets)
+    return tuple(t for t in scenario.target_names if t in wanted)
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class ExactOdds:
+    """Exact first-passage odds of a scenario's targets.
+
+    Attributes
+    ----------
+    scenario_id : str
+    targets : tuple of str
+        Target names, in the order of the rows below.
+    horizon : int
+        Last day computed.
+    cumulative : ndarray, shape (n_targets, horizon + 1)
+        ``cumulative[j, d]``: probability that target ``j`` first holds on or before day
+        ``d`` (day 0 is the as-of date). Non-decreasing in ``d``.
+    level_distribution : ndarray, shape (horizon + 1, 11)
+        Probability of each crisis level 0-10 on each day (no absorption).
+    eventual : ndarray, shape (n_targets,)
+        Probability that the target ever holds (infinite horizon).
+    n_states : int
+        Size of the reachable chain.
+    """
+
+    scenario_id: str
+    targets: tuple[str, ...]
+    horizon: int
+    cumulative: np.ndarray
+    level_distribution: np.ndarray
+    eventual: np.ndarray
+    n_states: int
+
+    def _row(self, name: str) -> int:
+        try:
+            return self.targets.index(name)
+        except ValueError:
+            raise KeyError(f"unknown target {name!r}; computed: {', '.join(self.targets)}") from None
+
+    def probability(self, name: str, day: int | None = None) -> float:
+        """Probability that ``name`` first holds on or before ``day`` (default: the horizon)."""
+        d = self.horizon if day is None else day
+        if not 0 <= d <= self.horizon:
+            raise ValueError(f"day must be in [0, {self.horizon}], found {d}")
+        return float(self.cumulative[self._row(name), d])
+
+    def first_day_pmf(self, name: str) -> np.ndarray:
+        """Probability that ``name`` first holds on each day; shape ``(horizon + 1,)``."""
+        c = self.cumulative[self._row(name)]
+        return np.diff(c, prepend=0.0)
+
+    def expected_first_day(self, name: str) -> float:
+        """Mean first day given that ``name`` holds by the horizon (NaN if it cannot)."""
+        pmf = self.first_day_pmf(name)
+        total = pmf.sum()
+        return float(np.arange(pmf.size) @ pmf / total) if total > 0 else math.nan
+
+    def first_day_quantile(self, name: str, q: float) -> float:
+        """The ``q`` quantile of the first day given a hit by the horizon (NaN if none)."""
+        c = self.cumulative[self._row(name)]
+        total = c[-1]
+        if total <= 0:
+            return math.nan
+        return float(np.searchsorted(c / total, q - 1e-12))
+
+    def expected_level(self) -> np.ndarray:
+        """Mean crisis level per day; shape ``(horizon + 1,)``."""
+        return self.level_distribution @ np.arange(N_LEVELS)
+
+
+def _can_reach(matrix: sp.csr_array, mask: np.ndarray) -> np.ndarray:
+    """States from which some state in ``mask`` is reachable (``mask`` included)."""
+    reach = mask.copy()
+    adjacency = (matrix > 0).astype(np.float64)
+    while True:
+        grown = reach | (adjacency @ reach.astype(np.float64) > 0)
+        if (grown == reach).all():
+            return reach
+        reach = grown
+
+
+def eventual_odds(graph: CompiledGraph, mask: np.ndarray) -> np.ndarray:
+    """Probability of ever entering ``mask`` from each state, by a sparse linear solve.
+
+    Parameters
+    ----------
+    graph : CompiledGraph
+    mask : ndarray of bool, shape (n_states,)
+
+    Returns
+    -------
+    ndarray, shape (n_states,)
+        1 on ``mask``; 0 where ``mask`` is unreachable; elsewhere the solution of
+        ``(I - Q) h = R 1`` with ``Q`` the chain restricted to the other states that can
+        reach ``mask`` (the fundamental-matrix absorption probabilities).
+    """
+    p = graph.matrix
+    h = mask.astype(np.float64)
+    transient = _can_reach(p, mask) & ~mask
+    if transient.any():
+        idx = np.flatnonzero(transient)
+        q = p[idx][:, idx]
+        r = p[idx][:, np.flatnonzero(mask)].sum(axis=1)
+        a = sp.identity(idx.size, format="csc") - q.tocsc()
+        h[idx] = spla.spsolve(a, np.asarray(r, dtype=np.float64)) if idx.size > 1 else r / a.toarray()[0, 0]
+    return np.clip(h, 0.0, 1.0)
+
+
+def exact_odds(
+    scenario: Scenario,
+    *,
+    horizon: int | None = None,
+    targets: Sequence[str] | None = None,
+    graph: CompiledGraph | None = None,
+    max_states: int = DEFAULT_MAX_STATES,
+) -> ExactOdds:
+    """Exact odds that each target first holds on or before each day.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    horizon : int, optional
+        Days to compute; default the scenario's horizon.
+    targets : sequence of str, optional
+        Target names; default all.
+    graph : CompiledGraph, optional
+        Reuse a compiled chain.
+    max_states : int, optional
+        Limit passed to :func:`~escalation.graph.compile_graph`.
+
+    Returns
+    -------
+    ExactOdds
+
+    Raises
+    ------
+    GraphTooLargeError
+        When the reachable chain is larger than ``max_states``.
+
+    Notes
+    -----
+    With ``P`` the one-day matrix and ``T_j`` the states where target ``j`` holds, let
+    ``v_0 = e_start`` minus its mass on ``T_j``. Then ``v_d = (v_{d-1} P)`` restricted to the
+    complement of ``T_j``, and the mass ``v_{d-1} P`` puts on ``T_j`` is the probability
+    of a first hit on day ``d``. The infinite-horizon odds come from
+    :func:`eventual_odds`.
+
+    Examples
+    --------
+    >>> from escalation import load_scenario
+    >>> r = exact_odds(load_scenario("tutorial"), horizon=60)
+    >>> round(r.probability("blue_strikes"), 5)
+    0.27727
+    """
+    h = scenario.horizon if horizon is None else int(horizon)
+    if h < 0:
+        raise ValueError(f"horizon must be >= 0 days, found {h}")
+    names = select_targets(scenario, targets)
+    g = compile_graph(scenario, max_states=max_states) if graph is None else graph
+    n, k = g.n_states, len(names)
+    masks = np.stack([g.target_mask(t) for t in names], axis=1) if k else np.zeros((n, 0), dtype=bool)
+    keep = np.concatenate([~masks, np.ones((n, 1), dtype=bool)], axis=1)
+    hit_mask = np.concatenate([masks, np.zeros((n, 1), dtype=bool)], axis=1)
+    pt = g.matrix.T.tocsr()
+
+    v = np.zeros((n, k + 1))
+    v[0, :] = 1.0
+    cumulative = np.zeros((k, h + 1))
+    cumulative[:, 0] = masks[0].astype(np.float64)
+    v *= keep
+    level_dist = np.zeros((h + 1, N_LEVELS))
+    level_onehot = sp.csr_array((np.ones(n), (np.arange(n), g.levels)), shape=(n, N_LEVELS))
+    level_dist[0] = level_onehot.T @ v[:, k]
+    running = cumulative[:, 0].copy()
+    for d in range(1, h + 1):
+        w = pt @ v
+        running += (w * hit_mask).sum(axis=0)[:k]
+        cumulative[:, d] = running
+        v = w * keep
+        level_dist[d] = level_onehot.T @ v[:, k]
+    np.clip(cumulative, 0.0, 1.0, out=cumulative)
+    eventual = np.array([eventual_odds(g, masks[:, j])[0] for j in range(k)])
+    for arr in (cumulative, level_dist, eventual):
+        arr.flags.writeable = False
+    return ExactOdds(
+        scenario_id=scenario.id, targets=names, horizon=h, cumulative=cumulative,
+        level_distribution=level_dist, eventual=eventual, n_states=n,
+    )

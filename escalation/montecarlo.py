@@ -1,0 +1,451 @@
+"""The vectorised, chunked, seeded Monte Carlo engine.
+
+It walks trajectories of the factored model directly, so it needs no compiled graph and
+scales to scenarios whose joint space is too large to enumerate. The walk is event-driven:
+while the joint state stays the same, so do all actors' daily odds, so the number of days
+until the next change is geometric with parameter ``1 - prod_a stay_a``. Then which actors
+move is drawn conditional on at least one moving, and each mover's destination from its row.
+This is exactly the day-by-day step semantics, at a cost per change rather than per day.
+
+Work is cut into chunks of :data:`CHUNK_SIZE` trajectories; chunk ``i`` draws from
+``SeedSequence(entropy, spawn_key=(i,))``, so a result depends on the seed and the number of
+runs only, never on ``workers``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from .dynamics import Dynamics
+from .exact import N_LEVELS, select_targets
+from .rng import SeedLike, chunk_generator, seed_entropy
+from .scenario import Scenario
+
+__all__ = ["CHUNK_SIZE", "MAX_PATH_MOVES", "PathCount", "Simulation", "simulate"]
+
+#: Trajectories per chunk: a constant of the algorithm (results depend on it).
+CHUNK_SIZE = 1 << 16
+#: Moves kept per escalation path; longer paths are counted as truncated.
+MAX_PATH_MOVES = 12
+#: Joint spaces up to this many codes get direct lookup tables; larger ones use np.unique.
+_TABLE_LIMIT = 1 << 20
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PathCount:
+    """An escalation path and how many trajectories took it.
+
+    Attributes
+    ----------
+    moves : tuple of (str, str, str)
+        ``(actor, from rung, to rung)`` in order, until the first target hit or the horizon.
+    truncated : bool
+        Whether the path had more than :data:`MAX_PATH_MOVES` moves (only the first are kept).
+    count : int
+        Number of trajectories.
+    """
+
+    moves: tuple[tuple[str, str, str], ...]
+    truncated: bool
+    count: int
+
+    def describe(self, scenario: Scenario | None = None) -> str:
+        """``US: maritime strikes -> land strikes; VEN: alert -> retaliation`` (labels if given)."""
+        if not self.moves:
+            return "no change"
+
+        def label(actor: str, rung: str) -> str:
+            return scenario.actor(actor).rung(rung).label if scenario is not None else rung
+
+        parts = [f"{a}: {label(a, f)} -> {label(a, t)}" for a, f, t in self.moves]
+        return "; ".join(parts) + ("; ..." if self.truncated else "")
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Simulation:
+    """Raw Monte Carlo counts for one scenario.
+
+    Attributes
+    ----------
+    scenario_id : str
+    targets : tuple of str
+    horizon : int
+    runs : int
+        Number of trajectories.
+    entropy : int
+        Root seed entropy; ``simulate(..., seed=entropy)`` repeats the run.
+    first_hits : ndarray of int64, shape (n_targets, horizon + 1)
+        Trajectories whose first hit of each target falls on each day.
+    level_counts : ndarray of int64, shape (horizon + 1, 11)
+        Trajectories at each crisis level 0-10 on each day.
+    sample_paths : ndarray of int16, shape (n_sample, horizon + 1, n_actors)
+        Rung positions of the first ``n_sample`` trajectories, day by day.
+    top_paths : tuple of PathCount
+        The most frequent escalation paths, most frequent first.
+    n_distinct_paths : int
+        Number of distinct paths seen.
+    wall_time : float
+        Seconds spent.
+    """
+
+    scenario_id: str
+    targets: tuple[str, ...]
+    horizon: int
+    runs: int
+    entropy: int
+    first_hits: np.ndarray
+    level_counts: np.ndarray
+    sample_paths: np.ndarray
+    top_paths: tuple[PathCount, ...]
+    n_distinct_paths: int
+    wall_time: float
+
+    def _row(self, name: str) -> int:
+        try:
+            return self.targets.index(name)
+        except ValueError:
+            raise KeyError(f"unknown target {name!r}; simulated: {', '.join(self.targets)}") from None
+
+    def hits(self, name: str, day: int | None = None) -> int:
+        """Trajectories in which ``name`` first held on or before ``day`` (default: horizon)."""
+        d = self.horizon if day is None else day
+        return int(self.first_hits[self._row(name), : d + 1].sum())
+
+    def probability(self, name: str, day: int | None = None) -> float:
+        """Estimated probability that ``name`` first holds on or before ``day``."""
+        return self.hits(name, day) / self.runs
+
+    def cumulative(self, name: str) -> np.ndarray:
+        """Estimated cumulative odds by day; shape ``(horizon + 1,)``."""
+        return np.cumsum(self.first_hits[self._row(name)]) / self.runs
+
+    def first_day_quantile(self, name: str, q: float) -> float:
+        """The ``q`` quantile of the first-hit day among trajectories that hit (NaN if none)."""
+        counts = self.first_hits[self._row(name)]
+        total = counts.sum()
+        if total == 0:
+            return math.nan
+        return float(np.searchsorted(np.cumsum(counts), q * total - 1e-9))
+
+    def level_distribution(self) -> np.ndarray:
+        """Share of trajectories at each crisis level per day; shape ``(horizon + 1, 11)``."""
+        return self.level_counts / self.runs
+
+
+# --- one chunk ---------------------------------------------------------------------------------
+class _Tables:
+    """Per joint state: stay probabilities, rows, crisis level and target truth, computed lazily."""
+
+    def __init__(self, dyn: Dynamics, target_idx: Sequence[int]) -> None:
+        self.dyn = dyn
+        self.target_idx = list(target_idx)
+        self.n_codes = math.prod(dyn.sizes)
+        self.direct = self.n_codes * (sum(dyn.sizes) + dyn.n_actors + len(self.target_idx)) <= _TABLE_LIMIT * 8
+        if self.direct:
+            self.valid = np.zeros(self.n_codes, dtype=bool)
+            self._alloc(self.n_codes)
+
+    def _alloc(self, n: int) -> None:
+        dyn = self.dyn
+        self.stay = np.zeros((n, dyn.n_actors))
+        self.rows = [np.zeros((n, r)) for r in dyn.sizes]
+        self.level = np.zeros(n, dtype=np.int64)
+        self.hold = np.zeros((n, len(self.target_idx)), dtype=bool)
+
+    def _fill(self, slots: np.ndarray, codes: np.ndarray) -> None:
+        dyn = self.dyn
+        states = dyn.decode(codes)
+        rows = dyn.rows(states)
+        idx = np.arange(len(codes))
+        for a in range(dyn.n_actors):
+            self.rows[a][slots] = rows[a]
+            self.stay[slots, a] = rows[a][idx, states[:, a]]
+        self.level[slots] = dyn.crisis_level(states)
+        self.hold[slots] = dyn.targets_hold(states, self.target_idx).T
+
+    def slots(self, codes: np.ndarray) -> np.ndarray:
+        """Table rows for ``codes``, filling any not yet computed."""
+        if self.direct:
+            missing = ~self.valid[codes]
+            if missing.any():
+                new = np.unique(codes[missing])
+                self._fill(new, new)
+                self.valid[new] = True
+            return codes
+        uniq, inv = np.unique(codes, return_inverse=True)
+        self._alloc(uniq.size)
+        self._fill(np.arange(uniq.size), uniq)
+        return inv.reshape(-1)
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class _Chunk:
+    first_hits: np.ndarray
+    occupancy: np.ndarray
+    paths: np.ndarray
+    path_counts: np.ndarray
+    sample: np.ndarray
+
+
+def _run_chunk(
+    scenario: Scenario, target_idx: Sequence[int], horizon: int, n: int, entropy: int, chunk: int, n_sample: int
+) -> _Chunk:
+    dyn = Dynamics(scenario)
+    gen = chunk_generator(entropy, chunk)
+    tables = _Tables(dyn, target_idx)
+    n_actors, k, h = dyn.n_actors, len(target_idx), horizon
+    offsets = np.concatenate([[0], np.cumsum(dyn.sizes)[:-1]]).astype(np.int64)
+
+    state = np.tile(dyn.start, (n, 1))
+    t = np.zeros(n, dtype=np.int64)
+    first = np.full((k, n), -1, dtype=np.int64)
+    slot0 = tables.slots(dyn.encode(dyn.start[None, :]))
+    hold0 = tables.hold[slot0[0]].copy()
+    first[hold0, :] = 0
+    stopped = np.full(n, bool(hold0.any()))
+    paths = np.zeros((n, MAX_PATH_MOVES + 1), dtype=np.uint16)  # last column: length, L+1 = truncated
+    occupancy = np.zeros((h + 2) * N_LEVELS, dtype=np.int64)
+    events: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [
+        (np.arange(min(n_sample, n)), np.zeros(min(n_sample, n), dtype=np.int64), state[:n_sample].copy())
+    ]
+
+    idx = np.arange(n)
+    while idx.size:
+        slot = tables.slots(dyn.encode(state[idx]))
+        stay = tables.stay[slot]
+        p_change = 1.0 - np.prod(stay, axis=1)
+        live = p_change > 0
+        wait = np.full(idx.size, h + 1, dtype=np.int64)
+        wait[live] = gen.geometric(p_change[live])
+        t_now = t[idx]
+        t_next = t_now + wait
+        level = tables.level[slot]
+        occupancy += np.bincount(t_now * N_LEVELS + level, minlength=occupancy.size)
+        end = np.minimum(t_next, h + 1)
+        occupancy -= np.bincount(end * N_LEVELS + level, minlength=occupancy.size)
+
+        go = t_next <= h
+        idx, slot, stay, t_next = idx[go], slot[go], stay[go], t_next[go]
+        if not idx.size:
+            break
+        m = idx.size
+        # Movers, conditional on at least one: actor a moves with (1 - s_a) / (1 - prod_{b>=a} s_b)
+        # while nobody before it has moved, and with its own 1 - s_a once someone has.
+        tail = np.cumprod(stay[:, ::-1], axis=1)[:, ::-1]
+        u = gen.random((m, n_actors))
+        u_dest = gen.random((m, n_actors))
+        any_moved = np.zeros(m, dtype=bool)
+        t[idx] = t_next
+        for a in range(n_actors):
+            q = 1.0 - stay[:, a]
+            denom = 1.0 - tail[:, a]
+            conditional = np.divide(q, denom, out=np.ones(m), where=denom > 0)
+            moves = u[:, a] < np.where(any_moved, q, conditional)
+            any_moved |= moves
+            sel = np.flatnonzero(moves)
+            if not sel.size:
+                continue
+            rows = tables.rows[a][slot[sel]]
+            traj = idx[sel]
+            cur = state[traj, a]
+            rows[np.arange(sel.size), cur] = 0.0
+            cdf = np.cumsum(rows, axis=1)
+            x = u_dest[sel, a] * cdf[:, -1]
+            dest = np.minimum((cdf <= x[:, None]).sum(axis=1), dyn.sizes[a] - 1)
+            state[traj, a] = dest
+            rec = traj[~stopped[traj]]
+            if rec.size:
+                length = paths[rec, -1].astype(np.int64)
+                room = length < MAX_PATH_MOVES
+                paths[rec[room], length[room]] = offsets[a] + state[rec[room], a] + 1
+                paths[rec, -1] = np.minimum(length + 1, MAX_PATH_MOVES + 1)
+        new_slot = tables.slots(dyn.encode(state[idx]))
+        hold = tables.hold[new_slot]
+        if k:
+            fresh = hold & (first[:, idx].T < 0)
+            rows_i, cols_j = np.nonzero(fresh)
+            first[cols_j, idx[rows_i]] = t_next[rows_i]
+            stopped[idx[hold.any(axis=1)]] = True
+        in_sample = idx < n_sample
+        if in_sample.any():
+            events.append((idx[in_sample], t_next[in_sample], state[idx[in_sample]].copy()))
+
+    first_hits = np.zeros((k, h + 1), dtype=np.int64)
+    for j in range(k):
+        f = first[j]
+        first_hits[j] = np.bincount(f[(f >= 0) & (f <= h)], minlength=h + 1)
+    uniq, counts = _count_rows(paths, np.ones(len(paths), dtype=np.int64))
+    sample = np.zeros((min(n_sample, n), h + 1, n_actors), dtype=np.int16)
+    traj = np.concatenate([e[0] for e in events])
+    times = np.concatenate([e[1] for e in events])
+    states = np.concatenate([e[2] for e in events])
+    order = np.lexsort((times, traj))
+    for i in order:  # a handful of events for a handful of sampled trajectories
+        sample[traj[i], times[i]:] = states[i]
+    return _Chunk(
+        first_hits=first_hits,
+        occupancy=np.cumsum(occupancy.reshape(h + 2, N_LEVELS), axis=0)[: h + 1],
+        paths=uniq, path_counts=counts, sample=sample,
+    )
+
+
+def _chunk_task(args: tuple) -> _Chunk:
+    return _run_chunk(*args)
+
+
+def _count_rows(paths: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of ``paths`` with their summed ``counts``, rows in sorted order.
+
+    Rows are grouped by a 64-bit hash (an integer sort is far faster than sorting rows), and
+    the grouping is verified exactly; on a hash collision the plain row sort is used.
+    """
+    if len(paths) == 0:
+        return paths, counts
+    key = np.zeros(len(paths), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for col in paths.T:
+            key = (key * np.uint64(0x100000001B3)) ^ (col.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15))
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if np.array_equal(paths[first][inverse], paths):
+        rows = paths[first]
+    else:  # pragma: no cover - a 64-bit collision
+        rows, inverse = np.unique(paths, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    summed = np.bincount(inverse, weights=counts, minlength=len(rows)).astype(np.int64)
+    order = np.lexsort(rows.T[::-1])
+    return rows[order], summed[order]
+
+
+def _decode_paths(scenario: Scenario, paths: np.ndarray, counts: np.ndarray, top: int) -> tuple[PathCount, ...]:
+    order = sorted(range(len(counts)), key=lambda i: (-int(counts[i]), paths[i].tolist()))[:top]
+    sizes = [len(a.ladder) for a in scenario.actors]
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    position = np.concatenate([np.arange(s) for s in sizes])
+    out = []
+    for i in order:
+        row = paths[i]
+        length = int(row[-1])
+        current = list(scenario.start_state)
+        moves = []
+        for code in row[: min(length, MAX_PATH_MOVES)]:
+            a = int(owner[int(code) - 1])
+            to = int(position[int(code) - 1])
+            actor = scenario.actors[a]
+            moves.append((actor.id, actor.ladder[current[a]].id, actor.ladder[to].id))
+            current[a] = to
+        out.append(PathCount(moves=tuple(moves), truncated=length > MAX_PATH_MOVES, count=int(counts[i])))
+    return tuple(out)
+
+
+def simulate(
+    scenario: Scenario,
+    *,
+    runs: int,
+    horizon: int | None = None,
+    seed: SeedLike = None,
+    targets: Sequence[str] | None = None,
+    workers: int = 1,
+    n_sample: int = 200,
+    top_paths: int = 20,
+    progress: Callable[[int], None] | None = None,
+) -> Simulation:
+    """Estimate the odds of a scenario's targets by walking ``runs`` trajectories.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    runs : int
+        Number of trajectories, >= 1.
+    horizon : int, optional
+        Days; default the scenario's horizon.
+    seed : None, int, SeedSequence or Generator, optional
+        Without one, fresh entropy is drawn and recorded in the result.
+    targets : sequence of str, optional
+        Target names; default all.
+    workers : int, optional
+        Processes over chunks; the result does not depend on it.
+    n_sample : int, optional
+        Whole paths kept (the first trajectories), at most :data:`CHUNK_SIZE`.
+    top_paths : int, optional
+        Most frequent escalation paths kept.
+    progress : callable, optional
+        Called with the number of trajectories finished so far, after each chunk.
+
+    Returns
+    -------
+    Simulation
+
+    Raises
+    ------
+    ScenarioError
+        If an actor's outgoing probabilities add up to more than 1 in a visited state.
+
+    Examples
+    --------
+    >>> from escalation import load_scenario
+    >>> sim = simulate(load_scenario("tutorial"), runs=20_000, seed=1)
+    >>> round(sim.probability("blue_strikes"), 2)
+    0.28
+    """
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
+        raise ValueError(f"runs must be a whole number >= 1, found {runs!r}")
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, found {workers}")
+    h = scenario.horizon if horizon is None else int(horizon)
+    if h < 0:
+        raise ValueError(f"horizon must be >= 0 days, found {h}")
+    names = select_targets(scenario, targets)
+    target_idx = [scenario.target_names.index(t) for t in names]
+    entropy = seed_entropy(seed)
+    n_sample = max(0, min(n_sample, CHUNK_SIZE, int(runs)))
+    tasks = []
+    for c, lo in enumerate(range(0, int(runs), CHUNK_SIZE)):
+        size = min(CHUNK_SIZE, int(runs) - lo)
+        tasks.append((scenario, target_idx, h, size, entropy, c, n_sample if c == 0 else 0))
+
+    started = time.perf_counter()
+    first_hits = np.zeros((len(names), h + 1), dtype=np.int64)
+    levels = np.zeros((h + 1, N_LEVELS), dtype=np.int64)
+    paths = np.zeros((0, MAX_PATH_MOVES + 1), dtype=np.uint16)
+    counts = np.zeros(0, dtype=np.int64)
+    sample = None
+    done = 0
+
+    def absorb(result: _Chunk, size: int) -> None:
+        nonlocal paths, counts, sample, done
+        first_hits[...] += result.first_hits
+        levels[...] += result.occupancy
+        paths, counts = _count_rows(np.concatenate([paths, result.paths]), np.concatenate([counts, result.path_counts]))
+        if sample is None:
+            sample = result.sample
+        done += size
+        if progress is not None:
+            progress(done)
+
+    if workers == 1 or len(tasks) == 1:
+        for task in tasks:
+            absorb(_run_chunk(*task), task[3])
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+            try:
+                for task, result in zip(tasks, pool.map(_chunk_task, tasks)):
+                    absorb(result, task[3])
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    assert sample is not None
+    for arr in (first_hits, levels, sample):
+        arr.flags.writeable = False
+    return Simulation(
+        scenario_id=scenario.id, targets=names, horizon=h, runs=int(runs), entropy=entropy,
+        first_hits=first_hits, level_counts=levels, sample_paths=sample,
+        top_paths=_decode_paths(scenario, paths, counts, top_paths), n_distinct_paths=len(counts),
+        wall_time=time.perf_counter() - started,
+    )
