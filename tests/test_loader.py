@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scenario_strategies import scenarios
+
+from escalation import ScenarioError, ScenarioWarning, bundled_scenarios, dump_scenario, load_scenario, loads_scenario
+from escalation.loader import MAX_FILE_BYTES, json_schema
+
+DATA = Path(__file__).parent / "data"
+BAD = sorted((DATA / "bad").glob("*.yaml"))
+REPO = Path(__file__).resolve().parent.parent
+
+# file -> a fragment of the expected message, and the field path it names
+EXPECTED = {
+    "beta_nonpositive": ("moves[0].beta", "expected [a, b] with a > 0 and b > 0, found [0.0, 3.0]"),
+    "condition_syntax": ("moves[1].when", "condition syntax error at column 23: expected an actor id or '('"),
+    "duplicate_actor": ("actors[1].id", "duplicate actor id 'US'"),
+    "duplicate_rung": ("actors[0].ladder[2].id", "duplicate rung id 'pressure'"),
+    "duplicate_target": ("targets.strikes", "duplicate key 'strikes'"),
+    "empty_ladder": ("actors[1].ladder", "expected at least one rung, found an empty ladder"),
+    "levels_decreasing": ("actors[0].ladder[2].level", "expected levels not to decrease along the ladder, found 1 after pressure at 2"),
+    "missing_key": ("", "missing required key 'title'"),
+    "probability_above_one": ("moves[0].p", "expected a probability in [0, 1], found 1.3"),
+    "probability_infinite": ("moves[0].p", "found inf"),
+    "probability_nan": ("moves[0].p", "found nan"),
+    "probability_negative": ("moves[0].p", "found -0.1"),
+    "probability_sum": ("moves[0]", "actor US at rung pressure: outgoing daily probabilities add up to 1.11 > 1 in reachable joint state (US=pressure, VEN=retaliation)"),
+    "python_tag": ("", "found the tag !!python/object/apply:os.system; scenario files cannot construct objects"),
+    "range_excludes_p": ("moves[0].range", "expected a range containing p = 0.01, found [0.02, 0.05]"),
+    "range_reversed": ("moves[0].range", "expected lo <= hi, found [0.05, 0.005]"),
+    "schema_version": ("schema", "expected 'escalation/1', found 'escalation/2'"),
+    "self_move": ("moves[0].to", "found a move from 'pressure' to itself"),
+    "several_problems": ("horizon", "expected a whole number of days >= 1, found -5"),
+    "top_not_mapping": ("", "expected the top level of a scenario (a mapping), found a list"),
+    "unknown_actor_condition": ("moves[1].when", "unknown actor 'USA'; did you mean 'US'?"),
+    "unknown_actor_modifier": ("modifiers[0].actor", "unknown actor 'UK'"),
+    "unknown_actor_move": ("moves[0].actor", "unknown actor 'USA'; did you mean 'US'?"),
+    "unknown_key": ("horizn", "unknown key 'horizn' in the top level of a scenario; did you mean 'horizon'?"),
+    "unknown_rung_condition": ("targets.strikes", "unknown rung 'land_strike' for US; did you mean 'land_strikes'?"),
+    "unknown_rung_move": ("moves[0].to", "unknown rung 'land_strike' for US; did you mean 'land_strikes'?"),
+    "unknown_source": ("moves[0].source", "unknown source 's2'"),
+    "unknown_start": ("actors[0].start", "unknown rung 'presure' for US; did you mean 'pressure'?"),
+    "within_days_zero": ("moves[0].within.days", "expected a number of days > 0, found 0.0"),
+    "within_p_one": ("moves[0].within.p", "expected a probability in [0, 1), found 1.0"),
+    "wrong_type": ("horizon", "expected a whole number, found string 'thirty'"),
+    "yaml_syntax": ("", "YAML syntax error"),
+}
+
+
+def test_every_bad_file_has_an_expectation():
+    assert sorted(p.stem for p in BAD) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_bad_file_gives_located_one_line_problems(path: Path):
+    field, fragment = EXPECTED[path.stem]
+    with pytest.raises(ScenarioError, match=re.escape(fragment)) as info:
+        load_scenario(path)
+    problem = next(p for p in info.value.problems if fragment in p.message)
+    assert problem.field == field
+    assert problem.file == str(path)
+    assert problem.line is not None and problem.line >= 1
+    for p in info.value.problems:
+        assert "\n" not in str(p)
+        assert str(p).startswith(f"{path}:")
+
+
+def test_several_problems_are_reported_together_in_file_order():
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(DATA / "bad" / "several_problems.yaml")
+    assert [p.field for p in info.value.problems] == ["horizon", "moves[0].p", "targets.strikes"]
+    assert [p.line for p in info.value.problems] == sorted(p.line for p in info.value.problems)
+
+
+def test_unreachable_target_is_a_warning_not_an_error():
+    with pytest.warns(ScenarioWarning, match="targets.talks: target can never be reached"):
+        scenario = load_scenario(DATA / "warn" / "unreachable_target.yaml")
+    assert scenario.target_names == ("strikes", "talks")
+
+
+def test_file_over_the_size_limit_is_refused_before_parsing(tmp_path: Path):
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * MAX_FILE_BYTES + "\n")
+    with pytest.raises(ScenarioError, match=r"expected a file of at most 10 MB, found 10,485,763 bytes"):
+        load_scenario(big)
+
+
+def test_missing_file_and_unknown_name():
+    with pytest.raises(ScenarioError, match="no such file or bundled scenario; did you mean 'tutorial'"):
+        load_scenario("tutorail")
+    with pytest.raises(ScenarioError, match="expected a scenario file, found a directory"):
+        load_scenario(DATA)
+
+
+def test_python_tag_is_never_executed(tmp_path: Path):
+    marker = tmp_path / "pwned"
+    text = (DATA / "base.yaml").read_text().replace(
+        "title: Base file for the bad-input tests",
+        f"title: !!python/object/apply:os.system ['touch {marker}']",
+    )
+    with pytest.raises(ScenarioError, match="cannot construct objects"):
+        loads_scenario(text)
+    assert not marker.exists()
+
+
+def test_within_is_converted_and_kept_for_display():
+    s = load_scenario("tutorial")
+    m = s.moves[0]
+    assert m.within is not None and m.within.p == 0.2 and m.within.days == 30
+    assert m.p == pytest.approx(1 - 0.8 ** (1 / 30))
+
+
+def test_loaded_scenario_records_its_file_and_hash():
+    s = load_scenario(REPO / "scenarios" / "tutorial.yaml")
+    import hashlib
+
+    assert s.sha256 == hashlib.sha256((REPO / "scenarios" / "tutorial.yaml").read_bytes()).hexdigest()
+
+
+def _bundled_files() -> list[Path]:
+    return sorted(set(bundled_scenarios().values()))
+
+
+@pytest.mark.parametrize("path", _bundled_files(), ids=lambda p: p.stem)
+def test_bundled_scenarios_load_and_match_the_json_schema(path: Path):
+    scenario = load_scenario(path)
+    data = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+    jsonschema.validate(data, json_schema())
+    assert load_scenario(scenario.id) == scenario
+
+
+@pytest.mark.parametrize("path", _bundled_files(), ids=lambda p: p.stem)
+def test_bundled_scenarios_round_trip(path: Path):
+    scenario = load_scenario(path)
+    assert loads_scenario(dump_scenario(scenario)) == scenario
+
+
+def test_every_move_in_bundled_scenarios_has_rationale_and_source():
+    for path in _bundled_files():
+        scenario = load_scenario(path)
+        for i, m in enumerate(scenario.moves):
+            assert m.rationale.strip(), f"{path.name}: moves[{i}] has no rationale"
+            assert m.source, f"{path.name}: moves[{i}] has no source"
+
+
+def test_schema_rejects_what_the_loader_rejects_structurally():
+    data = yaml.safe_load((DATA / "bad" / "unknown_key.yaml").read_text())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, json_schema())
+
+
+def test_dump_writes_atomically(tmp_path: Path):
+    s = load_scenario("tutorial")
+    out = tmp_path / "copy.yaml"
+    text = dump_scenario(s, out)
+    assert out.read_text() == text
+    assert [p.name for p in tmp_path.iterdir()] == ["copy.yaml"]
+
+
+@given(scenarios())
+@settings(suppress_health_check=[HealthCheck.too_slow])
+def test_random_valid_scenarios_round_trip(scenario):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioWarning)
+        again = loads_scenario(dump_scenario(scenario))
+    assert again == scenario
+
+
+TUTORIAL_TEXT = (REPO / "scenarios" / "tutorial.yaml").read_text()
+
+
+@given(
+    position=st.integers(0, len(TUTORIAL_TEXT) - 1),
+    delete=st.integers(0, 20),
+    insert=st.text(alphabet=st.sampled_from(list("-:{}[],!&*#'\"0123.5e xyzA_\n")), max_size=8),
+)
+def test_random_text_mutations_give_a_scenario_or_a_scenario_error(position: int, delete: int, insert: str):
+    text = TUTORIAL_TEXT[:position] + insert + TUTORIAL_TEXT[position + delete :]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioWarning)
+        try:
+            loads_scenario(text, name="mutant.yaml")
+        except ScenarioError as exc:
+            assert exc.problems
+            assert all(str(p).startswith("mutant.yaml") for p in exc.problems)
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 400) | st.floats(allow_nan=True) | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=6,
+)
+
+
+@given(data=st.data(), value=JSONISH)
+def test_random_field_mutations_give_a_scenario_or_a_scenario_error(data, value):
+    doc = yaml.safe_load(TUTORIAL_TEXT)
+    node = doc
+    while True:  # walk down to a random container and replace one of its values
+        keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+        if not keys:
+            break
+        key = data.draw(st.sampled_from(keys))
+        child = node[key]
+        if isinstance(child, (dict, list)) and child and data.draw(st.booleans()):
+            node = child
+            continue
+        node[key] = value
+        break
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioWarning)
+        try:
+            loads_scenario(yaml.safe_dump(doc))
+        except ScenarioError as exc:
+            assert exc.problems
