@@ -140,10 +140,15 @@ def eventual_odds(graph: CompiledGraph, mask: np.ndarray) -> np.ndarray:
     transient = _can_reach(p, mask) & ~mask
     if transient.any():
         idx = np.flatnonzero(transient)
-        q = p[idx][:, idx]
-        r = p[idx][:, np.flatnonzero(mask)].sum(axis=1)
-        a = sp.identity(idx.size, format="csc") - q.tocsc()
-        h[idx] = spla.spsolve(a, np.asarray(r, dtype=np.float64)) if idx.size > 1 else r / a.toarray()[0, 0]
+        # The diagonal of I - Q is the probability of leaving each state, summed from the
+        # off-diagonal entries rather than computed as 1 - P_ii, which rounds tiny hazards to 0.
+        off = (p - sp.diags_array(p.diagonal())).tocsr()
+        off.eliminate_zeros()
+        rows = off[idx]
+        leave = np.asarray(rows.sum(axis=1), dtype=np.float64).ravel()
+        r = np.asarray(rows[:, np.flatnonzero(mask)].sum(axis=1), dtype=np.float64).ravel()
+        a = (sp.diags_array(leave) - rows[:, idx]).tocsc()
+        h[idx] = spla.spsolve(a, r) if idx.size > 1 else r / leave
     return np.clip(h, 0.0, 1.0)
 
 

@@ -1,0 +1,45 @@
+"""Small scenarios with known answers, and the agreement check used by several tests."""
+
+from __future__ import annotations
+
+import math
+
+from escalation.scenario import Actor, Move, Rung, Scenario, Target
+
+
+def two_rung(p: float, horizon: int = 30) -> Scenario:
+    """One actor, calm -> war with daily probability p: P(war by T) = 1 - (1 - p)^T."""
+    ladder = (Rung(id="calm", level=0), Rung(id="war", level=9))
+    return Scenario(
+        id="two-rung", title="Two rungs", horizon=horizon,
+        actors=(Actor(id="A", ladder=ladder, start="calm"),),
+        moves=(Move(actor="A", from_="calm", to="war", p=p),),
+        targets=(Target(name="war", when="A == war"),),
+    )
+
+
+def synthetic(n_actors: int = 8, n_rungs: int = 10, p: float = 0.01) -> Scenario:
+    """n_actors x n_rungs random-walk ladders, each actor climbing faster when the next is higher."""
+    actors, moves = [], []
+    for a in range(n_actors):
+        ladder = tuple(Rung(id=f"r{j}", level=min(10, j)) for j in range(n_rungs))
+        actors.append(Actor(id=f"X{a}", ladder=ladder, start="r0"))
+        other = f"X{(a + 1) % n_actors}"
+        for j in range(n_rungs - 1):
+            moves.append(Move(actor=f"X{a}", from_=f"r{j}", to=f"r{j + 1}", p=p))
+            moves.append(Move(actor=f"X{a}", from_=f"r{j}", to=f"r{j + 1}", p=p, when=f"{other} > r{j}"))
+            moves.append(Move(actor=f"X{a}", from_=f"r{j + 1}", to=f"r{j}", p=p / 2))
+    targets = (
+        Target(name="any_high", when=" or ".join(f"X{a} >= r5" for a in range(n_actors))),
+        Target(name="first_top", when=f"X0 >= r{n_rungs - 1}"),
+    )
+    return Scenario(id="synthetic", title="Synthetic", actors=tuple(actors), moves=tuple(moves),
+                    targets=targets, horizon=120)
+
+
+def z_score(p_mc: float, p_exact: float, runs: int) -> float:
+    """Monte Carlo error in units of the exact binomial standard error (inf if impossible)."""
+    se = math.sqrt(p_exact * (1 - p_exact) / runs)
+    if se == 0:
+        return 0.0 if p_mc == p_exact else math.inf
+    return (p_mc - p_exact) / se

@@ -1,0 +1,246 @@
+"""What-if helpers: compare() tables and the one-at-a-time sensitivity sweep."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from numpy.testing import assert_allclose
+
+from escalation import load_scenario, loads_scenario
+from escalation.exact import exact_odds
+from escalation.results import run
+from escalation.whatif import Cell, Comparison, compare, sensitivity, tornado_data
+
+# One actor with two ways out of its start rung at 0.4 a day each: doubling either makes the
+# rung's outgoing odds 1.2, which the engines refuse. A third move has probability 0.
+SPLIT = """
+schema: escalation/1
+id: split
+title: One actor, two ways out
+horizon: 20
+actors:
+  - {id: A, start: mid, ladder: [{id: low, level: 0}, {id: mid, level: 3}, {id: high, level: 8}]}
+moves:
+  - {actor: A, from: mid, to: high, p: 0.4}
+  - {actor: A, from: mid, to: low, p: 0.4}
+  - {actor: A, from: low, to: mid, p: 0.0}
+targets: {up: "A >= high"}
+"""
+
+# Two rungs, one move: the odds within T days are 1 - (1 - p)^T in closed form.
+COIN = """
+schema: escalation/1
+id: coin
+title: One actor, two rungs
+horizon: 10
+actors:
+  - {id: A, start: calm, ladder: [{id: calm, level: 0}, {id: war, level: 9}]}
+moves:
+  - {actor: A, from: calm, to: war, p: 0.6}
+targets: {war: "A >= war"}
+"""
+
+
+@pytest.fixture(scope="module")
+def venezuela():
+    return load_scenario("venezuela-2025")
+
+
+def _odds(scenario, target, horizon=None):
+    return exact_odds(scenario, horizon=horizon, targets=[target]).probability(target)
+
+
+# --- sensitivity -------------------------------------------------------------------------------
+@pytest.mark.parametrize("index", [0, 2, 4])
+def test_sensitivity_matches_independent_exact_odds(tutorial, index):
+    sens = sensitivity(tutorial, target="red_retaliates", factor=2.0)
+    row = next(m for m in sens.moves if m.index == index)
+    p = tutorial.moves[index].p
+    assert row.p == p
+    assert_allclose([row.p_low, row.p_high], [p / 2, min(1.0, 2 * p)])
+    expected_low = _odds(tutorial.with_move_probability(index, p / 2), "red_retaliates")
+    expected_high = _odds(tutorial.with_move_probability(index, 2 * p), "red_retaliates")
+    assert_allclose([row.low, row.high], [expected_low, expected_high], rtol=1e-12)
+    assert_allclose(sens.base, _odds(tutorial, "red_retaliates"), rtol=1e-12)
+    assert row.error is None
+    assert row.label == f"[{index}] {tutorial.move_label(index)}"
+
+
+def test_sensitivity_on_venezuela_direct_strikes(venezuela):
+    sens = sensitivity(venezuela, target="direct_strikes", factor=3.0, horizon=60, moves=[0, 38, 75])
+    assert sens.method == "exact" and sens.horizon == 60 and sens.factor == 3.0
+    assert {m.index for m in sens.moves} == {0, 38, 75}
+    for m in sens.moves:
+        p = venezuela.moves[m.index].p
+        low = _odds(venezuela.with_move_probability(m.index, p / 3), "direct_strikes", horizon=60)
+        high = _odds(venezuela.with_move_probability(m.index, p * 3), "direct_strikes", horizon=60)
+        assert_allclose([m.low, m.high], [low, high], rtol=1e-12)
+    # The move that leads straight to the target matters most, and raising it raises the odds.
+    assert sens.moves[0].index == 0
+    assert sens.moves[0].low < sens.base < sens.moves[0].high
+
+
+def test_sensitivity_sorted_by_swing(tutorial):
+    sens = sensitivity(tutorial, target="red_retaliates")
+    swings = [m.swing for m in sens.moves]
+    assert swings == sorted(swings, reverse=True)
+    assert sorted(m.index for m in sens.moves) == list(range(len(tutorial.moves)))
+    for m in sens.moves:
+        values = [sens.base, m.low, m.high]
+        assert m.swing == pytest.approx(max(values) - min(values), abs=1e-12)
+    # Blue's strike move drives Red's retaliation; Red's stand-down needs talks first and
+    # cannot change retaliation odds once Blue has struck... but it can before: only check
+    # the top and that ties (zero swings) come in move order.
+    assert sens.moves[0].index == 0
+    zero = [m.index for m in sens.moves if m.swing == 0]
+    assert zero == sorted(zero)
+
+
+def test_sensitivity_irrelevant_moves_have_exactly_zero_swing(tutorial):
+    # Red's moves cannot change when Blue strikes: no floating-point noise in the swing.
+    sens = sensitivity(tutorial, target="blue_strikes")
+    by_index = {m.index: m for m in sens.moves}
+    assert [by_index[i].swing for i in (2, 3, 4)] == [0.0, 0.0, 0.0]
+    assert [m.index for m in sens.moves] == [0, 1, 2, 3, 4]
+
+
+def test_sensitivity_records_invalid_variant_as_failed():
+    s = loads_scenario(SPLIT)
+    sens = sensitivity(s, target="up")
+    by_index = {m.index: m for m in sens.moves}
+    for i in (0, 1):
+        m = by_index[i]
+        assert m.high is None
+        assert m.error is not None and "add up to 1.2 > 1" in m.error
+        assert_allclose(m.low, _odds(s.with_move_probability(i, 0.2), "up"), rtol=1e-12)
+        assert m.swing == pytest.approx(abs(m.low - sens.base))
+    assert {m.index for m in sens.failed} == {0, 1}
+    assert "failed" in sens.table()
+    data = tornado_data(sens)
+    assert any(math.isnan(x) for x in data.high)
+
+
+def test_sensitivity_zero_move_and_clipping():
+    s = loads_scenario(SPLIT)
+    zero = next(m for m in sensitivity(s, target="up").moves if m.index == 2)
+    assert zero.p == 0 and zero.low == zero.high == pytest.approx(0.5) and zero.swing == 0.0
+    coin = loads_scenario(COIN)
+    (m,) = sensitivity(coin, target="war", factor=2.0).moves
+    assert m.p_high == 1.0 and m.high == pytest.approx(1.0)
+    assert_allclose(m.low, 1 - (1 - 0.3) ** 10, rtol=1e-12)
+
+
+def test_sensitivity_falls_back_to_monte_carlo(tutorial):
+    exact = sensitivity(tutorial, target="blue_strikes", moves=[0])
+    mc = sensitivity(tutorial, target="blue_strikes", moves=[0], max_states=2, runs=20_000, seed=3)
+    assert exact.method == "exact" and exact.runs is None
+    assert mc.method == "mc" and mc.runs == 20_000 and mc.seed == 3
+    se = math.sqrt(0.25 / 20_000)
+    assert abs(mc.base - exact.base) < 5 * se
+    assert abs(mc.moves[0].high - exact.moves[0].high) < 5 * se
+    again = sensitivity(tutorial, target="blue_strikes", moves=[0], max_states=2, runs=20_000, seed=3)
+    assert again.moves == mc.moves
+
+
+def test_sensitivity_argument_errors(tutorial):
+    with pytest.raises(KeyError, match="unknown target 'nope'"):
+        sensitivity(tutorial, target="nope")
+    with pytest.raises(IndexError, match="move index 9 out of range"):
+        sensitivity(tutorial, target="blue_strikes", moves=[9])
+    for bad in (1.0, 0.5, math.inf):
+        with pytest.raises(ValueError, match="factor must be"):
+            sensitivity(tutorial, target="blue_strikes", factor=bad)
+
+
+def test_sensitivity_renders(tutorial):
+    sens = sensitivity(tutorial, target="blue_strikes")
+    text = sens.table()
+    assert text.splitlines()[0].startswith("Odds of blue_strikes within 60 days")
+    assert "[0] BLUE: alert -> strike" in text.splitlines()[3]
+    assert "<table>" in sens._repr_html_()
+    df = sens.to_pandas()
+    assert list(df.index) == [m.index for m in sens.moves]
+    assert df.loc[0, "high"] == sens.moves[0].high
+
+
+def test_tornado_data(tutorial):
+    sens = sensitivity(tutorial, target="red_retaliates")
+    t = tornado_data(sens, top=3)
+    assert t.labels == tuple(m.label for m in sens.moves[:3])
+    assert t.low == tuple(m.low for m in sens.moves[:3])
+    assert t.high == tuple(m.high for m in sens.moves[:3])
+    assert (t.base, t.target, t.factor, t.horizon) == (sens.base, "red_retaliates", 2.0, 60)
+    assert len(tornado_data(sens, top=50).labels) == len(tutorial.moves)
+    with pytest.raises(ValueError, match="top must be"):
+        tornado_data(sens, top=0)
+
+
+# --- compare ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def two_results():
+    s = load_scenario("tutorial")
+    return {
+        "base": run(s, runs=20_000, seed=1),
+        "red mobilised": run(s.with_start(RED="mobilised"), runs=20_000, seed=1),
+    }
+
+
+def test_compare_cells_match_results(two_results):
+    c = compare(two_results)
+    assert isinstance(c, Comparison)
+    assert c.variants == ("base", "red mobilised")
+    assert c.targets == ("blue_strikes", "settlement", "red_retaliates", "both_escalate")
+    assert c.horizons == (60, 60)
+    for variant, r in two_results.items():
+        for t in r.targets:
+            cell = c.cell(t.name, variant)
+            assert cell == Cell(probability=t.probability, ci95=t.ci95, exact=t.exact)
+    assert c.cell("red_retaliates", "red mobilised").exact > c.cell("red_retaliates", "base").exact
+
+
+def test_compare_table_text(two_results):
+    c = compare(two_results)
+    lines = c.table().splitlines()
+    assert lines[0] == "Odds within 60 days with 95% Monte Carlo intervals"
+    assert lines[1].split() == ["target", "base", "red", "mobilised"]
+    r = two_results["red mobilised"]["red_retaliates"]
+    expected = f"{100 * r.probability:.2f}% [{100 * r.ci95[0]:.2f}%, {100 * r.ci95[1]:.2f}%]"
+    row = next(line for line in lines if line.startswith("red_retaliates"))
+    assert row.endswith(expected)
+    assert str(c) == c.table()
+    html = c._repr_html_()
+    assert html.startswith("<table>") and "red mobilised" in html and html.count("<tr>") == 5
+
+
+def test_compare_to_pandas(two_results):
+    df = compare(two_results).to_pandas()
+    assert df.index.names == ["target", "variant"]
+    assert len(df) == 8
+    wide = df["probability"].unstack("variant")
+    assert wide.loc["blue_strikes", "base"] == two_results["base"]["blue_strikes"].probability
+    assert df.loc[("settlement", "base"), "ci95_high"] == two_results["base"]["settlement"].ci95[1]
+
+
+def test_compare_selection_missing_and_exact_only(tutorial, two_results):
+    exact_only = run(tutorial, method="exact", horizon=30, targets=["blue_strikes"])
+    c = compare({"mc": two_results["base"], "exact 30d": exact_only}, targets=["settlement", "blue_strikes"])
+    assert c.targets == ("settlement", "blue_strikes")
+    assert c.cell("settlement", "exact 30d") is None
+    cell = c.cell("blue_strikes", "exact 30d")
+    assert cell.ci95 is None and cell.probability == cell.exact
+    text = c.table()
+    assert "horizons differ: mc 60, exact 30d 30 days" in text.splitlines()[0]
+    assert text.splitlines()[3].rstrip().endswith("-")
+    assert text.splitlines()[4].endswith("(exact)")
+    assert len(c.rows()) == 3
+
+
+def test_compare_errors(two_results):
+    with pytest.raises(ValueError, match="at least one result"):
+        compare({})
+    with pytest.raises(KeyError, match="unknown target 'nope'"):
+        compare(two_results, targets=["nope"])
+    c = compare(two_results)
+    with pytest.raises(KeyError, match="unknown variant"):
+        c.cell("blue_strikes", "other")
