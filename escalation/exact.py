@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -58,10 +58,10 @@ class ExactOdds:
         ``d`` (day 0 is the as-of date). Non-decreasing in ``d``.
     level_distribution : ndarray, shape (horizon + 1, 11)
         Probability of each crisis level 0-10 on each day (no absorption).
-    eventual : ndarray, shape (n_targets,)
-        Probability that the target ever holds (infinite horizon).
     n_states : int
         Size of the reachable chain.
+    graph : CompiledGraph
+        The chain the odds were computed on.
     """
 
     scenario_id: str
@@ -69,8 +69,19 @@ class ExactOdds:
     horizon: int
     cumulative: np.ndarray
     level_distribution: np.ndarray
-    eventual: np.ndarray
     n_states: int
+    graph: CompiledGraph = field(repr=False)
+    _eventual: dict[str, float] = field(default_factory=dict, repr=False)
+
+    def eventual(self, name: str) -> float:
+        """Probability that ``name`` ever holds (no horizon), by a sparse linear solve.
+
+        Computed on first use and cached; see :func:`eventual_odds`.
+        """
+        self._row(name)
+        if name not in self._eventual:
+            self._eventual[name] = float(eventual_odds(self.graph, self.graph.target_mask(name))[0])
+        return self._eventual[name]
 
     def _row(self, name: str) -> int:
         try:
@@ -188,8 +199,8 @@ def exact_odds(
     With ``P`` the one-day matrix and ``T_j`` the states where target ``j`` holds, let
     ``v_0 = e_start`` minus its mass on ``T_j``. Then ``v_d = (v_{d-1} P)`` restricted to the
     complement of ``T_j``, and the mass ``v_{d-1} P`` puts on ``T_j`` is the probability
-    of a first hit on day ``d``. The infinite-horizon odds come from
-    :func:`eventual_odds`.
+    of a first hit on day ``d``. The infinite-horizon odds, :meth:`ExactOdds.eventual`, come
+    from :func:`eventual_odds` on request.
 
     Examples
     --------
@@ -225,10 +236,9 @@ def exact_odds(
         v = w * keep
         level_dist[d] = level_onehot.T @ v[:, k]
     np.clip(cumulative, 0.0, 1.0, out=cumulative)
-    eventual = np.array([eventual_odds(g, masks[:, j])[0] for j in range(k)])
-    for arr in (cumulative, level_dist, eventual):
+    for arr in (cumulative, level_dist):
         arr.flags.writeable = False
     return ExactOdds(
         scenario_id=scenario.id, targets=names, horizon=h, cumulative=cumulative,
-        level_distribution=level_dist, eventual=eventual, n_states=n,
+        level_distribution=level_dist, n_states=n, graph=g,
     )

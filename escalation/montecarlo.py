@@ -140,13 +140,28 @@ class Simulation:
 
 # --- one chunk ---------------------------------------------------------------------------------
 class _Tables:
-    """Per joint state: stay probabilities, rows, crisis level and target truth, computed lazily."""
+    """Per joint state: stay odds, destination CDFs, crisis level and target truth, filled lazily.
+
+    Each actor's possible destinations from a rung are known from the moves alone, so the
+    destination tables have a fixed, small width per actor (the most moves out of any rung),
+    whatever the ladder length.
+    """
 
     def __init__(self, dyn: Dynamics, target_idx: Sequence[int]) -> None:
         self.dyn = dyn
         self.target_idx = list(target_idx)
+        self.dest_of: list[np.ndarray] = []  # per actor: (ladder length, width) rung positions, -1 padding
+        for a, size in enumerate(dyn.sizes):
+            sel = dyn.move_actor == a
+            lists = [np.unique(dyn.move_to[sel & (dyn.move_from == r)]) for r in range(size)]
+            width = max(1, max(len(x) for x in lists))
+            table = np.full((size, width), -1, dtype=np.int64)
+            for r, x in enumerate(lists):
+                table[r, : len(x)] = x
+            self.dest_of.append(table)
         self.n_codes = math.prod(dyn.sizes)
-        self.direct = self.n_codes * (sum(dyn.sizes) + dyn.n_actors + len(self.target_idx)) <= _TABLE_LIMIT * 8
+        width = sum(t.shape[1] for t in self.dest_of)
+        self.direct = self.n_codes * (2 * width + dyn.n_actors + len(self.target_idx) + 2) <= _TABLE_LIMIT * 8
         if self.direct:
             self.valid = np.zeros(self.n_codes, dtype=bool)
             self._alloc(self.n_codes)
@@ -154,9 +169,11 @@ class _Tables:
     def _alloc(self, n: int) -> None:
         dyn = self.dyn
         self.stay = np.zeros((n, dyn.n_actors))
-        self.rows = [np.zeros((n, r)) for r in dyn.sizes]
+        self.dest = [np.zeros((n, t.shape[1]), dtype=np.int64) for t in self.dest_of]
+        self.cum = [np.zeros((n, t.shape[1])) for t in self.dest_of]
         self.level = np.zeros(n, dtype=np.int64)
         self.hold = np.zeros((n, len(self.target_idx)), dtype=bool)
+        self.hold_any = np.zeros(n, dtype=bool)
 
     def _fill(self, slots: np.ndarray, codes: np.ndarray) -> None:
         dyn = self.dyn
@@ -164,10 +181,16 @@ class _Tables:
         rows = dyn.rows(states)
         idx = np.arange(len(codes))
         for a in range(dyn.n_actors):
-            self.rows[a][slots] = rows[a]
-            self.stay[slots, a] = rows[a][idx, states[:, a]]
+            cur = states[:, a]
+            self.stay[slots, a] = rows[a][idx, cur]
+            dest = self.dest_of[a][cur]
+            probs = np.where(dest >= 0, rows[a][idx[:, None], np.maximum(dest, 0)], 0.0)
+            self.dest[a][slots] = np.where(dest >= 0, dest, cur[:, None])
+            self.cum[a][slots] = np.cumsum(probs, axis=1)
         self.level[slots] = dyn.crisis_level(states)
-        self.hold[slots] = dyn.targets_hold(states, self.target_idx).T
+        hold = dyn.targets_hold(states, self.target_idx).T
+        self.hold[slots] = hold
+        self.hold_any[slots] = hold.any(axis=1)
 
     def slots(self, codes: np.ndarray) -> np.ndarray:
         """Table rows for ``codes``, filling any not yet computed."""
@@ -203,9 +226,10 @@ def _run_chunk(
     offsets = np.concatenate([[0], np.cumsum(dyn.sizes)[:-1]]).astype(np.int64)
 
     state = np.tile(dyn.start, (n, 1))
+    code = np.full(n, int(dyn.encode(dyn.start[None, :])[0]), dtype=np.int64)
     t = np.zeros(n, dtype=np.int64)
     first = np.full((k, n), -1, dtype=np.int64)
-    slot0 = tables.slots(dyn.encode(dyn.start[None, :]))
+    slot0 = tables.slots(code[:1])
     hold0 = tables.hold[slot0[0]].copy()
     first[hold0, :] = 0
     stopped = np.full(n, bool(hold0.any()))
@@ -217,7 +241,7 @@ def _run_chunk(
 
     idx = np.arange(n)
     while idx.size:
-        slot = tables.slots(dyn.encode(state[idx]))
+        slot = tables.slots(code[idx])
         stay = tables.stay[slot]
         p_change = 1.0 - np.prod(stay, axis=1)
         live = p_change > 0
@@ -251,13 +275,12 @@ def _run_chunk(
             sel = np.flatnonzero(moves)
             if not sel.size:
                 continue
-            rows = tables.rows[a][slot[sel]]
             traj = idx[sel]
-            cur = state[traj, a]
-            rows[np.arange(sel.size), cur] = 0.0
-            cdf = np.cumsum(rows, axis=1)
-            x = u_dest[sel, a] * cdf[:, -1]
-            dest = np.minimum((cdf <= x[:, None]).sum(axis=1), dyn.sizes[a] - 1)
+            cum = tables.cum[a][slot[sel]]
+            x = u_dest[sel, a] * cum[:, -1]
+            pick = np.minimum((cum <= x[:, None]).sum(axis=1), cum.shape[1] - 1)
+            dest = tables.dest[a][slot[sel], pick]
+            code[traj] += (dest - state[traj, a]) * dyn.strides[a]
             state[traj, a] = dest
             rec = traj[~stopped[traj]]
             if rec.size:
@@ -265,13 +288,15 @@ def _run_chunk(
                 room = length < MAX_PATH_MOVES
                 paths[rec[room], length[room]] = offsets[a] + state[rec[room], a] + 1
                 paths[rec, -1] = np.minimum(length + 1, MAX_PATH_MOVES + 1)
-        new_slot = tables.slots(dyn.encode(state[idx]))
-        hold = tables.hold[new_slot]
         if k:
-            fresh = hold & (first[:, idx].T < 0)
-            rows_i, cols_j = np.nonzero(fresh)
-            first[cols_j, idx[rows_i]] = t_next[rows_i]
-            stopped[idx[hold.any(axis=1)]] = True
+            new_slot = tables.slots(code[idx])
+            sub = np.flatnonzero(tables.hold_any[new_slot])  # only where some target holds
+            if sub.size:
+                traj = idx[sub]
+                fresh = tables.hold[new_slot[sub]] & (first[:, traj].T < 0)
+                rows_i, cols_j = np.nonzero(fresh)
+                first[cols_j, traj[rows_i]] = t_next[sub][rows_i]
+                stopped[traj] = True
         in_sample = idx < n_sample
         if in_sample.any():
             events.append((idx[in_sample], t_next[in_sample], state[idx[in_sample]].copy()))
@@ -324,7 +349,9 @@ def _count_rows(paths: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _decode_paths(scenario: Scenario, paths: np.ndarray, counts: np.ndarray, top: int) -> tuple[PathCount, ...]:
-    order = sorted(range(len(counts)), key=lambda i: (-int(counts[i]), paths[i].tolist()))[:top]
+    # Most frequent first; ties broken by the path itself, so the order is reproducible.
+    keys = [paths[:, c] for c in range(paths.shape[1] - 1, -1, -1)] + [-counts]
+    order = np.lexsort(keys)[:top] if len(counts) else np.zeros(0, dtype=np.int64)
     sizes = [len(a.ladder) for a in scenario.actors]
     owner = np.repeat(np.arange(len(sizes)), sizes)
     position = np.concatenate([np.arange(s) for s in sizes])

@@ -80,7 +80,7 @@ class TargetResult:
     exact : float or None
         Exact probability, where the exact engine ran.
     exact_eventual : float or None
-        Exact probability with no horizon.
+        Exact probability with no horizon (with ``run(..., eventual=True)``).
     first_day_median, first_day_q1, first_day_q3 : float or None
         Quartiles of the first day the target holds, among runs that reach it by the horizon.
     """
@@ -300,6 +300,7 @@ def run(
     targets: Sequence[str] | None = None,
     workers: int = 1,
     max_states: int = DEFAULT_MAX_STATES,
+    eventual: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> RunResult:
     """Run the engines on a scenario and summarise each target.
@@ -314,6 +315,8 @@ def run(
         As for :func:`~escalation.montecarlo.simulate`.
     max_states : int
         Limit on the compiled graph.
+    eventual : bool
+        Also compute each target's exact odds with no horizon (one sparse solve per target).
 
     Returns
     -------
@@ -357,7 +360,7 @@ def run(
     for name in names:
         target = scenario.target(name)
         ex = exact.probability(name) if exact is not None else None
-        ev = float(exact.eventual[exact.targets.index(name)]) if exact is not None else None
+        ev = exact.eventual(name) if exact is not None and eventual else None
         if sim is not None:
             hits = sim.hits(name)
             p = hits / sim.runs

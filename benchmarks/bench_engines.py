@@ -1,0 +1,187 @@
+"""Benchmark the engines against QuantEcon and a plain numpy walker on one 30-state chain.
+
+Usage::
+
+    pip install ".[bench]"          # adds quantecon (and numba, which it needs)
+    python benchmarks/bench_engines.py                    # 10^6 trajectories x 365 days
+    python benchmarks/bench_engines.py --runs 100000      # quicker
+
+Every method runs in a fresh subprocess, so its peak resident memory (``ru_maxrss``) is its
+own; the baseline line shows what Python with numpy and the package costs before any work.
+The chain: 30 states, daily stay probability drawn in [0.80, 0.95], three absorbing states
+at the top; each other state moves to three random states. It is fed to our engines as a
+one-actor scenario and to the others as its transition matrix. Figures are recorded in
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+N_STATES = 30
+ABSORBING = (27, 28, 29)
+
+
+def chain(seed: int = 12345) -> np.ndarray:
+    """The benchmark's transition matrix, shape (30, 30), rows summing to 1."""
+    rng = np.random.default_rng(seed)
+    p = np.zeros((N_STATES, N_STATES))
+    for i in range(N_STATES):
+        if i in ABSORBING:
+            p[i, i] = 1.0
+            continue
+        stay = rng.uniform(0.80, 0.95)
+        dest = rng.choice([j for j in range(N_STATES) if j != i], size=3, replace=False)
+        split = rng.dirichlet(np.ones(3)) * (1 - stay)
+        p[i, dest] = split
+        p[i, i] = 1 - split.sum()
+    return p
+
+
+def scenario():
+    """The chain as a one-actor escalation scenario (levels spread over 0-10)."""
+    from escalation.scenario import Actor, Move, Rung, Scenario, Target
+
+    p = chain()
+    ladder = tuple(Rung(id=f"s{i:02d}", level=min(10, i // 3)) for i in range(N_STATES))
+    moves = tuple(
+        Move(actor="X", from_=f"s{i:02d}", to=f"s{j:02d}", p=float(p[i, j]))
+        for i in range(N_STATES) for j in range(N_STATES) if i != j and p[i, j] > 0
+    )
+    targets = tuple(Target(name=f"absorbed_{k}", when=f"X == s{k:02d}") for k in ABSORBING)
+    return Scenario(id="bench-chain", title="Benchmark chain", horizon=365,
+                    actors=(Actor(id="X", ladder=ladder, start="s00"),), moves=moves, targets=targets)
+
+
+def numpy_daily(p: np.ndarray, runs: int, days: int, seed: int) -> np.ndarray:
+    """Day-by-day walker in plain numpy: who moves, then where (first-hit days of state 27)."""
+    rng = np.random.default_rng(seed)
+    stay = np.diag(p).copy()
+    off = p.copy()
+    np.fill_diagonal(off, 0.0)
+    cdf = np.cumsum(off, axis=1)
+    state = np.zeros(runs, dtype=np.int64)
+    first = np.full(runs, -1)
+    for day in range(1, days + 1):
+        move = rng.random(runs) >= stay[state]
+        idx = np.flatnonzero(move)
+        u = rng.random(idx.size) * cdf[state[idx], -1]
+        state[idx] = np.minimum((cdf[state[idx]] <= u[:, None]).sum(axis=1), N_STATES - 1)
+        hit = (state == ABSORBING[0]) & (first < 0)
+        first[hit] = day
+    return first
+
+
+def run_one(method: str, runs: int, days: int) -> dict:
+    import escalation  # noqa: F401  (counted in the baseline)
+
+    started = time.perf_counter()
+    if method == "baseline":
+        pass
+    elif method == "escalation-mc":
+        from escalation.montecarlo import simulate
+
+        sim = simulate(scenario(), runs=runs, horizon=days, seed=1)
+        result = sim.probability("absorbed_27")
+    elif method == "escalation-mc-2workers":
+        from escalation.montecarlo import simulate
+
+        result = simulate(scenario(), runs=runs, horizon=days, seed=1, workers=2).probability("absorbed_27")
+    elif method == "escalation-exact":
+        from escalation.exact import exact_odds
+
+        result = exact_odds(scenario(), horizon=days).probability("absorbed_27")
+    elif method == "exact-venezuela-365":
+        from escalation import load_scenario
+        from escalation.exact import exact_odds
+
+        s = load_scenario("venezuela-2025")
+        started = time.perf_counter()
+        result = exact_odds(s, horizon=365).probability("direct_strikes")
+    elif method == "quantecon":
+        import quantecon as qe
+
+        mc = qe.MarkovChain(chain())
+        paths = mc.simulate(ts_length=days + 1, init=0, num_reps=runs, random_state=1)
+        result = float((paths == ABSORBING[0]).any(axis=1).mean())
+    elif method == "numpy-daily":
+        first = numpy_daily(chain(), runs, days, seed=1)
+        result = float((first >= 0).mean())
+    else:
+        raise SystemExit(f"unknown method {method}")
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"method": method, "seconds": seconds, "peak_mb": peak_mb,
+            "result": None if method == "baseline" else float(result)}
+
+
+def child(method: str, runs: int, days: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--one", method, "--runs", str(runs), "--days", str(days)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def end_to_end(repeats: int = 5) -> float:
+    exe = shutil.which("escalation", path=str(Path(sys.executable).parent)) or "escalation"
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        subprocess.run([exe, "run", "venezuela-2025", "--seed", "1", "-q"], check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=1_000_000)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--one", help=argparse.SUPPRESS)
+    ap.add_argument("--skip", action="append", default=[], help="skip a method (repeatable)")
+    ap.add_argument("--big", type=int, default=10_000_000, help="trajectories for the memory check (0 to skip)")
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one, args.runs, args.days)))
+        return
+
+    methods = ["baseline", "escalation-mc", "escalation-mc-2workers", "escalation-exact", "exact-venezuela-365",
+               "numpy-daily", "quantecon"]
+    rows = {}
+    for m in methods:
+        if m in args.skip:
+            continue
+        try:
+            rows[m] = child(m, args.runs, args.days)
+        except subprocess.CalledProcessError as exc:
+            print(f"{m}: failed: {exc.stderr.strip().splitlines()[-1] if exc.stderr else exc}", file=sys.stderr)
+    steps = args.runs * args.days
+    base = rows.get("baseline", {}).get("peak_mb", 0.0)
+    print(f"chain: {N_STATES} states, {args.runs:,} trajectories x {args.days} days = {steps:.3g} trajectory-steps")
+    print(f"{'method':<24}{'seconds':>10}{'steps/s':>12}{'peak MB':>10}{'MB over base':>14}{'P(abs 27)':>11}")
+    for m, r in rows.items():
+        rate = steps / r["seconds"] if m not in ("baseline", "exact-venezuela-365") and r["seconds"] > 0 else float("nan")
+        res = "" if r["result"] is None else f"{r['result']:.4f}"
+        print(f"{m:<24}{r['seconds']:>10.3f}{rate:>12.3g}{r['peak_mb']:>10.0f}{r['peak_mb'] - base:>14.0f}{res:>11}")
+    if "quantecon" in rows and "escalation-mc" in rows:
+        q, e = rows["quantecon"], rows["escalation-mc"]
+        print(f"speed-up over QuantEcon: {q['seconds'] / e['seconds']:.1f}x; "
+              f"memory (over baseline): {(e['peak_mb'] - base) / max(q['peak_mb'] - base, 1e-9):.3f} of QuantEcon's")
+    if "numpy-daily" in rows and "escalation-mc" in rows:
+        print(f"speed-up over the numpy day-by-day walker: {rows['numpy-daily']['seconds'] / rows['escalation-mc']['seconds']:.1f}x")
+    if args.big:
+        big = child("escalation-mc", args.big, args.days)
+        print(f"escalation-mc with {args.big:,} trajectories: {big['seconds']:.1f} s, peak {big['peak_mb']:.0f} MB")
+    print(f"end to end `escalation run venezuela-2025 --seed 1 -q` (100,000 runs, median of 5): {end_to_end():.2f} s")
+
+
+if __name__ == "__main__":
+    main()
