@@ -141,3 +141,28 @@ def test_installed_console_script_as_a_subprocess(tmp_path):
     bad = subprocess.run([exe, "validate", str(DATA / "bad" / "self_move.yaml")], capture_output=True, text=True,
                          timeout=60)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def test_plot_writes_each_format(tmp_path):
+    for ext, magic in (("png", b"\x89PNG"), ("pdf", b"%PDF"), ("svg", b"<?xml")):
+        out = tmp_path / f"odds.{ext}"
+        r = invoke("plot", "tutorial", "--kind", "odds", "--out", str(out), "--runs", "2000", "--seed", "1")
+        assert r.exit_code == 0, r.output
+        assert out.read_bytes().startswith(magic)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["odds.pdf", "odds.png", "odds.svg"]
+
+
+def test_plot_all_writes_one_file_per_kind(tmp_path):
+    out = tmp_path / "figs"
+    r = invoke("plot", "tutorial", "--kind", "all", "--out", str(out), "--runs", "2000", "--seed", "1")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{k}.png" for k in ("ladder", "graph", "odds", "fan", "paths", "first-hit"))
+
+
+def test_plot_errors(tmp_path):
+    r = invoke("plot", "tutorial", "--kind", "odds", "--out", str(tmp_path / "x.txt"))
+    assert r.exit_code == 2 and "expected a .png, .svg or .pdf file name" in r.stderr
+    r = invoke("plot", "tutorial", "--kind", "paths", "--method", "exact", "--out", str(tmp_path / "p.png"))
+    assert r.exit_code == 2 and "Traceback" not in r.output and len(r.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
