@@ -23,7 +23,7 @@ import difflib
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -67,10 +67,10 @@ def is_identifier(text: object) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Name:
-    """An identifier and its 1-based column in the condition text."""
+    """An identifier and its 1-based column in the condition text (not part of equality)."""
 
     text: str
-    column: int
+    column: int = field(compare=False)
 
 
 class Expr:
