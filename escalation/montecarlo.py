@@ -19,10 +19,12 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
-from .dynamics import Dynamics
+from .dynamics import Dynamics, explore
+from .errors import GraphTooLargeError
 from .exact import N_LEVELS, select_targets
 from .rng import SeedLike, chunk_generator, seed_entropy
 from .scenario import Scenario
@@ -35,6 +37,10 @@ CHUNK_SIZE = 1 << 16
 MAX_PATH_MOVES = 12
 #: Joint spaces up to this many codes get direct lookup tables; larger ones use np.unique.
 _TABLE_LIMIT = 1 << 20
+#: The compiled kernel tabulates every reachable joint state; past this many it is not used.
+KERNEL_MAX_STATES = 200_000
+
+Kernel = Literal["auto", "numba", "numpy"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,6 +98,8 @@ class Simulation:
         Number of distinct paths seen.
     wall_time : float
         Seconds spent.
+    kernel : {'numba', 'numpy'}
+        Which implementation of the walk ran (see :func:`simulate`).
     """
 
     scenario_id: str
@@ -105,6 +113,7 @@ class Simulation:
     top_paths: tuple[PathCount, ...]
     n_distinct_paths: int
     wall_time: float
+    kernel: str = "numpy"
 
     def _row(self, name: str) -> int:
         try:
@@ -208,6 +217,51 @@ class _Tables:
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
+class _WalkTables:
+    """Per-state tables covering every reachable joint state, in the kernel's layout."""
+
+    start: int
+    stay: np.ndarray
+    cum: np.ndarray
+    delta: np.ndarray
+    dest: np.ndarray
+    level: np.ndarray
+    hold: np.ndarray
+    rung_code: np.ndarray
+    states: np.ndarray
+
+
+def _walk_tables(dyn: Dynamics, target_idx: Sequence[int]) -> _WalkTables | None:
+    """Tables for the compiled kernel, or None when the reachable space is too large to tabulate."""
+    tables = _Tables(dyn, target_idx)
+    if not tables.direct:
+        return None
+    try:
+        reachable = explore(dyn, max_states=KERNEL_MAX_STATES).states
+    except GraphTooLargeError:
+        return None
+    codes = dyn.encode(reachable)
+    tables.slots(codes)
+    n_codes, n_actors = tables.n_codes, dyn.n_actors
+    width = max(t.shape[1] for t in tables.dest_of)
+    cum = np.zeros((n_actors, n_codes, width))
+    dest = np.zeros((n_actors, n_codes, width), dtype=np.int64)
+    states = dyn.decode(np.arange(n_codes))
+    for a in range(n_actors):
+        w = tables.cum[a].shape[1]
+        cum[a, :, :w] = tables.cum[a]
+        cum[a, :, w:] = tables.cum[a][:, -1:]  # padding repeats the total: never chosen
+        dest[a, :, :w] = tables.dest[a]
+        dest[a, :, w:] = tables.dest[a][:, -1:]
+    delta = (dest - states.T[:, :, None]) * dyn.strides[:, None, None]
+    return _WalkTables(
+        start=int(dyn.encode(dyn.start[None, :])[0]), stay=tables.stay, cum=cum, delta=delta, dest=dest,
+        level=tables.level, hold=tables.hold, rung_code=np.concatenate([[0], np.cumsum(dyn.sizes)[:-1]]).astype(np.int64),
+        states=states.astype(np.int16),
+    )
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
 class _Chunk:
     first_hits: np.ndarray
     occupancy: np.ndarray
@@ -217,10 +271,13 @@ class _Chunk:
 
 
 def _run_chunk(
-    scenario: Scenario, target_idx: Sequence[int], horizon: int, n: int, entropy: int, chunk: int, n_sample: int
+    scenario: Scenario, target_idx: Sequence[int], horizon: int, n: int, entropy: int, chunk: int, n_sample: int,
+    walk_tables: _WalkTables | None = None,
 ) -> _Chunk:
-    dyn = Dynamics(scenario)
     gen = chunk_generator(entropy, chunk)
+    if walk_tables is not None:
+        return _run_chunk_compiled(walk_tables, len(target_idx), horizon, n, gen, n_sample)
+    dyn = Dynamics(scenario)
     tables = _Tables(dyn, target_idx)
     n_actors, k, h = dyn.n_actors, len(target_idx), horizon
     offsets = np.concatenate([[0], np.cumsum(dyn.sizes)[:-1]]).astype(np.int64)
@@ -320,6 +377,26 @@ def _run_chunk(
     )
 
 
+def _run_chunk_compiled(wt: _WalkTables, k: int, horizon: int, n: int, gen: np.random.Generator,
+                        n_sample: int) -> _Chunk:
+    from ._walk import walk
+
+    h = horizon
+    first = np.empty((k, n), dtype=np.int64)
+    occupancy = np.zeros((h + 2, N_LEVELS), dtype=np.int64)
+    paths = np.zeros((n, MAX_PATH_MOVES + 1), dtype=np.uint16)
+    sample = np.zeros((min(n_sample, n), h + 1, wt.stay.shape[1]), dtype=np.int16)
+    walk(gen, n, h, wt.start, wt.stay, wt.cum, wt.delta, wt.dest, wt.level, wt.hold, wt.rung_code, wt.states,
+         first, occupancy, paths, sample)
+    first_hits = np.zeros((k, h + 1), dtype=np.int64)
+    for j in range(k):
+        f = first[j]
+        first_hits[j] = np.bincount(f[f >= 0], minlength=h + 1)
+    uniq, counts = _count_rows(paths, np.ones(n, dtype=np.int64))
+    return _Chunk(first_hits=first_hits, occupancy=np.cumsum(occupancy, axis=0)[: h + 1], paths=uniq,
+                  path_counts=counts, sample=sample)
+
+
 def _chunk_task(args: tuple) -> _Chunk:
     return _run_chunk(*args)
 
@@ -381,6 +458,7 @@ def simulate(
     workers: int = 1,
     n_sample: int = 200,
     top_paths: int = 20,
+    kernel: Kernel = "auto",
     progress: Callable[[int], None] | None = None,
 ) -> Simulation:
     """Estimate the odds of a scenario's targets by walking ``runs`` trajectories.
@@ -402,6 +480,13 @@ def simulate(
         Whole paths kept (the first trajectories), at most :data:`CHUNK_SIZE`.
     top_paths : int, optional
         Most frequent escalation paths kept.
+    kernel : {'auto', 'numba', 'numpy'}, optional
+        Implementation of the walk. ``auto`` uses the compiled (numba) kernel when every
+        reachable joint state can be tabulated (at most :data:`KERNEL_MAX_STATES`), else the
+        numpy loop, which computes per-state odds lazily and scales to any joint space. Both
+        draw from the same law but consume random numbers differently, so for one seed they
+        give different, equally valid samples; ``auto`` depends on the scenario only, so a
+        result still depends on the seed and the number of runs only.
     progress : callable, optional
         Called with the number of trajectories finished so far, after each chunk.
 
@@ -428,16 +513,21 @@ def simulate(
     h = scenario.horizon if horizon is None else int(horizon)
     if h < 0:
         raise ValueError(f"horizon must be >= 0 days, found {h}")
+    if kernel not in ("auto", "numba", "numpy"):
+        raise ValueError(f"kernel must be one of auto, numba, numpy; found {kernel!r}")
     names = select_targets(scenario, targets)
     target_idx = [scenario.target_names.index(t) for t in names]
     entropy = seed_entropy(seed)
     n_sample = max(0, min(n_sample, CHUNK_SIZE, int(runs)))
+    started = time.perf_counter()
+    walk_tables = None if kernel == "numpy" else _walk_tables(Dynamics(scenario), target_idx)
+    if kernel == "numba" and walk_tables is None:
+        raise ValueError(f"kernel 'numba' needs at most {KERNEL_MAX_STATES:,} reachable joint states; use 'numpy'")
     tasks = []
     for c, lo in enumerate(range(0, int(runs), CHUNK_SIZE)):
         size = min(CHUNK_SIZE, int(runs) - lo)
-        tasks.append((scenario, target_idx, h, size, entropy, c, n_sample if c == 0 else 0))
+        tasks.append((scenario, target_idx, h, size, entropy, c, n_sample if c == 0 else 0, walk_tables))
 
-    started = time.perf_counter()
     first_hits = np.zeros((len(names), h + 1), dtype=np.int64)
     levels = np.zeros((h + 1, N_LEVELS), dtype=np.int64)
     paths = np.zeros((0, MAX_PATH_MOVES + 1), dtype=np.uint16)
@@ -474,5 +564,5 @@ def simulate(
         scenario_id=scenario.id, targets=names, horizon=h, runs=int(runs), entropy=entropy,
         first_hits=first_hits, level_counts=levels, sample_paths=sample,
         top_paths=_decode_paths(scenario, paths, counts, top_paths), n_distinct_paths=len(counts),
-        wall_time=time.perf_counter() - started,
+        wall_time=time.perf_counter() - started, kernel="numpy" if walk_tables is None else "numba",
     )

@@ -29,11 +29,13 @@ def test_two_rungs_within_binomial_error():
     assert abs(mean_mc - mean_exact) < 4.5 * 15 / math.sqrt(counts.sum())
 
 
+@pytest.mark.parametrize("kernel", ["numba", "numpy"])
 @pytest.mark.parametrize("name", ["tutorial", "venezuela-2025"])
-def test_bundled_scenarios_agree_with_exact(name: str):
+def test_bundled_scenarios_agree_with_exact(name: str, kernel: str):
     scenario = load_scenario(name)
     runs = 60_000
-    sim = simulate(scenario, runs=runs, seed=2024)
+    sim = simulate(scenario, runs=runs, seed=2024, kernel=kernel)
+    assert sim.kernel == kernel
     ex = exact_odds(scenario)
     for target in scenario.target_names:
         assert abs(z_score(sim.probability(target), ex.probability(target), runs)) < 4.5, target
@@ -44,11 +46,12 @@ def test_bundled_scenarios_agree_with_exact(name: str):
     assert np.abs(level - ex.level_distribution).max() < 4.5 * 0.5 / math.sqrt(runs)
 
 
-@given(scenarios(max_actors=3))
-@settings(max_examples=30)
-def test_random_scenarios_agree_with_exact(scenario):
+@pytest.mark.parametrize("kernel", ["numba", "numpy"])
+@given(scenario=scenarios(max_actors=3))
+@settings(max_examples=25)
+def test_random_scenarios_agree_with_exact(scenario, kernel):
     runs = 3000
-    sim = simulate(scenario, runs=runs, seed=7)
+    sim = simulate(scenario, runs=runs, seed=7, kernel=kernel)
     ex = exact_odds(scenario)
     for target in scenario.target_names:
         assert abs(z_score(sim.probability(target), ex.probability(target), runs)) < 4.5, target
@@ -110,7 +113,10 @@ def test_probability_sum_above_one_is_an_error_at_run_time():
 def test_scales_past_what_can_be_compiled():
     s = synthetic()  # 8 actors x 10 rungs = 10^8 joint states
     assert s.n_joint_states == 10**8
+    with pytest.raises(ValueError, match="kernel 'numba' needs at most 200,000 reachable joint states"):
+        simulate(s, runs=10, seed=9, kernel="numba")
     sim = simulate(s, runs=20_000, seed=9)
+    assert sim.kernel == "numpy"
     p = sim.probability("any_high")
     assert 0.0 < p < 1.0
     lo, hi = p - 4.5 * math.sqrt(p * (1 - p) / 20_000), p + 4.5 * math.sqrt(p * (1 - p) / 20_000)
@@ -118,8 +124,9 @@ def test_scales_past_what_can_be_compiled():
     assert lo - 0.02 < again < hi + 0.02
 
 
-def test_paths_and_samples(tutorial):
-    sim = simulate(tutorial, runs=20_000, seed=4, n_sample=50)
+@pytest.mark.parametrize("kernel", ["numba", "numpy"])
+def test_paths_and_samples(tutorial, kernel):
+    sim = simulate(tutorial, runs=20_000, seed=4, n_sample=50, kernel=kernel)
     assert sim.sample_paths.shape == (50, tutorial.horizon + 1, 2)
     assert sim.sample_paths[:, 0].tolist() == [list(tutorial.start_state)] * 50
     counts = [p.count for p in sim.top_paths]
@@ -138,3 +145,13 @@ def test_bad_arguments(tutorial):
         simulate(tutorial, runs=0)
     with pytest.raises(KeyError, match="unknown target"):
         simulate(tutorial, runs=10, targets=["nope"])
+
+
+def test_sample_paths_follow_the_path_counts(tutorial):
+    # Whole sampled paths and the recorded escalation paths describe the same trajectories:
+    # a trajectory that never leaves the start state has the empty path.
+    for kernel in ("numba", "numpy"):
+        sim = simulate(tutorial, runs=300, seed=12, n_sample=300, kernel=kernel)
+        unchanged = int((sim.sample_paths == sim.sample_paths[:, :1]).all(axis=(1, 2)).sum())
+        no_change = sum(p.count for p in sim.top_paths if not p.moves)
+        assert unchanged == no_change, kernel
