@@ -47,9 +47,11 @@ from .scenario import MAX_LEVEL, MIN_LEVEL
 
 if TYPE_CHECKING:
     from .results import RunResult
+    from .whatif import Sensitivity
     from .scenario import Scenario
 
 __all__ = [
+    "plot_tornado",
     "KINDS",
     "PALETTE",
     "actor_colour",
@@ -970,3 +972,56 @@ def make_figure(kind: str, scenario: Scenario, result: RunResult | None = None) 
     else:
         plot_first_hit(result, ax=ax)
     return fig
+
+
+def plot_tornado(sensitivity: Sensitivity, *, ax: Axes | None = None, top: int = 10) -> Axes:
+    """Tornado chart of a one-at-a-time sweep from :func:`escalation.whatif.sensitivity`.
+
+    One row per move, largest swing at the top: a bar from the base odds to the odds with the
+    move's daily probability divided by the sweep's factor, and one to the odds with it
+    multiplied. A variant that failed (outgoing odds above 1) has no bar; its label says so.
+
+    Parameters
+    ----------
+    sensitivity : Sensitivity
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw into; a new Figure is made when omitted.
+    top : int, optional
+        Number of moves shown.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from escalation import load_scenario
+    >>> from escalation.whatif import sensitivity
+    >>> ax = plot_tornado(sensitivity(load_scenario("tutorial"), target="blue_strikes"), top=3)
+    >>> len(ax.get_yticklabels()), ax.get_xlabel()
+    (3, 'Probability of blue_strikes within 60 days')
+    """
+    from .whatif import tornado_data
+
+    data = tornado_data(sensitivity, top=top)
+    n = len(data.labels)
+    ax = _new_axes(ax, (10.0, 1.6 + 0.5 * n))
+    y = np.arange(n)
+    low, high = np.asarray(data.low), np.asarray(data.high)
+    factor = f"{data.factor:g}"
+    for values, colour, label in ((low, PALETTE[0], f"daily odds / {factor}"),
+                                  (high, PALETTE[1], f"daily odds x {factor}")):
+        ok = ~np.isnan(values)  # NaN: the variant was invalid (an actor's outgoing odds above 1)
+        ax.barh(y[ok], values[ok] - data.base, left=data.base, height=0.6, color=colour, label=label)
+    ticks = [_wrap(text, 48) + ("\n(x " + factor + ": outgoing odds > 1)" if np.isnan(h) else "")
+             for text, h in zip(data.labels, high)]
+    ax.axvline(data.base, color="#333333", lw=1.0, label=f"baseline {format_share(data.base)}")
+    ax.set_yticks(y, ticks, fontsize=8.5)
+    ax.set_ylim(n - 0.5, -0.5)  # largest swing at the top
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(f"Probability of {data.target} within {data.horizon} days")
+    ax.set_title(f"Which single move matters most: {data.target}")
+    ax.grid(axis="x", color="#e5e5e5", lw=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(loc="lower right", fontsize=8.5, frameon=False)
+    return ax

@@ -378,3 +378,16 @@ def test_import_escalation_does_not_import_matplotlib():
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_tornado(tutorial):
+    from escalation.plots import plot_tornado
+    from escalation.whatif import sensitivity
+
+    sens = sensitivity(tutorial, target="blue_strikes")
+    ax = plot_tornado(sens, top=3)
+    assert ax.get_title() == "Which single move matters most: blue_strikes"
+    assert ax.get_xlabel() == "Probability of blue_strikes within 60 days"
+    assert len(ax.get_yticklabels()) == 3
+    assert len(ax.get_legend().get_texts()) == 3  # two bar series and the baseline
+    assert ax.figure is not None

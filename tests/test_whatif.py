@@ -89,9 +89,8 @@ def test_sensitivity_sorted_by_swing(tutorial):
     for m in sens.moves:
         values = [sens.base, m.low, m.high]
         assert m.swing == pytest.approx(max(values) - min(values), abs=1e-12)
-    # Blue's strike move drives Red's retaliation; Red's stand-down needs talks first and
-    # cannot change retaliation odds once Blue has struck... but it can before: only check
-    # the top and that ties (zero swings) come in move order.
+    # Red retaliates only after a Blue strike, so Blue's strike move matters most; ties (zero
+    # swings) come in move order.
     assert sens.moves[0].index == 0
     zero = [m.index for m in sens.moves if m.swing == 0]
     assert zero == sorted(zero)
@@ -159,6 +158,7 @@ def test_sensitivity_renders(tutorial):
     assert text.splitlines()[0].startswith("Odds of blue_strikes within 60 days")
     assert "[0] BLUE: alert -> strike" in text.splitlines()[3]
     assert "<table>" in sens._repr_html_()
+    assert repr(sens) == "<Sensitivity of blue_strikes in tutorial to 5 moves: base 27.73%, factor 2, exact>"
     df = sens.to_pandas()
     assert list(df.index) == [m.index for m in sens.moves]
     assert df.loc[0, "high"] == sens.moves[0].high
@@ -211,6 +211,7 @@ def test_compare_table_text(two_results):
     assert str(c) == c.table()
     html = c._repr_html_()
     assert html.startswith("<table>") and "red mobilised" in html and html.count("<tr>") == 5
+    assert repr(c) == "<Comparison of 2 variants (base, red mobilised) on 4 targets>"
 
 
 def test_compare_to_pandas(two_results):
@@ -220,6 +221,20 @@ def test_compare_to_pandas(two_results):
     wide = df["probability"].unstack("variant")
     assert wide.loc["blue_strikes", "base"] == two_results["base"]["blue_strikes"].probability
     assert df.loc[("settlement", "base"), "ci95_high"] == two_results["base"]["settlement"].ci95[1]
+
+
+def test_compare_to_pandas_wide_keeps_order(tutorial, two_results):
+    exact_only = run(tutorial, method="exact", targets=["red_retaliates"])
+    c = compare({"mc": two_results["red mobilised"], "exact only": exact_only})
+    wide = c.to_pandas(wide="exact")
+    assert list(wide.index) == list(c.targets) == ["blue_strikes", "settlement", "red_retaliates", "both_escalate"]
+    assert list(wide.columns) == ["mc", "exact only"]
+    assert wide.loc["red_retaliates", "mc"] == two_results["red mobilised"]["red_retaliates"].exact
+    assert wide.loc["red_retaliates", "exact only"] == exact_only["red_retaliates"].exact
+    assert math.isnan(wide.loc["settlement", "exact only"])
+    assert math.isnan(c.to_pandas(wide="ci95_low").loc["red_retaliates", "exact only"])
+    with pytest.raises(ValueError, match="wide must be one of"):
+        c.to_pandas(wide="odds")
 
 
 def test_compare_selection_missing_and_exact_only(tutorial, two_results):
