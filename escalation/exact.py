@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from .dynamics import DEFAULT_MAX_STATES
 from .graph import CompiledGraph, compile_graph
@@ -146,6 +145,8 @@ def eventual_odds(graph: CompiledGraph, mask: np.ndarray) -> np.ndarray:
         ``(I - Q) h = R 1`` with ``Q`` the chain restricted to the other states that can
         reach ``mask`` (the fundamental-matrix absorption probabilities).
     """
+    import scipy.sparse.linalg as spla  # only here: it is slow to import
+
     p = graph.matrix
     h = mask.astype(np.float64)
     transient = _can_reach(p, mask) & ~mask
@@ -225,16 +226,20 @@ def exact_odds(
     cumulative = np.zeros((k, h + 1))
     cumulative[:, 0] = masks[0].astype(np.float64)
     v *= keep
-    level_dist = np.zeros((h + 1, N_LEVELS))
-    level_onehot = sp.csr_array((np.ones(n), (np.arange(n), g.levels)), shape=(n, N_LEVELS))
-    level_dist[0] = level_onehot.T @ v[:, k]
+    free = np.zeros((h + 1, n))  # the unabsorbed distribution, day by day
+    free[0] = v[:, k]
+    hit_weight = hit_mask.astype(np.float64)
     running = cumulative[:, 0].copy()
     for d in range(1, h + 1):
         w = pt @ v
-        running += (w * hit_mask).sum(axis=0)[:k]
+        running += np.einsum("ij,ij->j", w, hit_weight)[:k]
         cumulative[:, d] = running
-        v = w * keep
-        level_dist[d] = level_onehot.T @ v[:, k]
+        np.multiply(w, keep, out=w)
+        v = w
+        free[d] = w[:, k]
+    # Crisis-level distribution for all days at once: sum the states of each level.
+    level_dist = np.zeros((h + 1, N_LEVELS))
+    np.add.at(level_dist.T, g.levels, free.T)
     np.clip(cumulative, 0.0, 1.0, out=cumulative)
     for arr in (cumulative, level_dist):
         arr.flags.writeable = False
