@@ -402,7 +402,7 @@ def _chunk_task(args: tuple) -> _Chunk:
 
 
 def _count_rows(paths: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of ``paths`` with their summed ``counts``, rows in sorted order.
+    """Distinct rows of ``paths`` with their summed ``counts`` (in an order fixed by the rows).
 
     Rows are grouped by a 64-bit hash (an integer sort is far faster than sorting rows), and
     the grouping is verified exactly; on a hash collision the plain row sort is used.
@@ -420,9 +420,7 @@ def _count_rows(paths: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.n
     else:  # pragma: no cover - a 64-bit collision
         rows, inverse = np.unique(paths, axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)
-    summed = np.bincount(inverse, weights=counts, minlength=len(rows)).astype(np.int64)
-    order = np.lexsort(rows.T[::-1])
-    return rows[order], summed[order]
+    return rows, np.bincount(inverse, weights=counts, minlength=len(rows)).astype(np.int64)
 
 
 def _decode_paths(scenario: Scenario, paths: np.ndarray, counts: np.ndarray, top: int) -> tuple[PathCount, ...]:
@@ -532,14 +530,23 @@ def simulate(
     levels = np.zeros((h + 1, N_LEVELS), dtype=np.int64)
     paths = np.zeros((0, MAX_PATH_MOVES + 1), dtype=np.uint16)
     counts = np.zeros(0, dtype=np.int64)
+    pending: list[_Chunk] = []  # chunks' path counts, merged in batches to bound memory
     sample = None
     done = 0
 
+    def merge() -> None:
+        nonlocal paths, counts
+        paths, counts = _count_rows(np.concatenate([paths, *(c.paths for c in pending)]),
+                                    np.concatenate([counts, *(c.path_counts for c in pending)]))
+        pending.clear()
+
     def absorb(result: _Chunk, size: int) -> None:
-        nonlocal paths, counts, sample, done
+        nonlocal sample, done
         first_hits[...] += result.first_hits
         levels[...] += result.occupancy
-        paths, counts = _count_rows(np.concatenate([paths, result.paths]), np.concatenate([counts, result.path_counts]))
+        pending.append(result)
+        if sum(len(c.paths) for c in pending) > 1_000_000:
+            merge()
         if sample is None:
             sample = result.sample
         done += size
@@ -557,6 +564,7 @@ def simulate(
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
+    merge()
     assert sample is not None
     for arr in (first_hits, levels, sample):
         arr.flags.writeable = False
