@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .describe import describe_scenario
 from .errors import ConditionSyntaxError, EscalationError, GraphTooLargeError, ScenarioError, ScenarioWarning
 from .loader import bundled_scenarios, dump_scenario, load_scenario, loads_scenario
 from .scenario import Actor, Modifier, Move, Rung, Scenario, Source, Target, Window
@@ -33,6 +34,7 @@ __all__ = [
     "Target",
     "Window",
     "bundled_scenarios",
+    "describe_scenario",
     "dump_scenario",
     "load_scenario",
     "loads_scenario",

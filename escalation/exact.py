@@ -41,7 +41,7 @@ def select_targets(scenario: Scenario, targets: Sequence[str] | None) -> tuple[s
     return tuple(t for t in scenario.target_names if t in wanted)
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class ExactOdds:
     """Exact first-passage odds of a scenario's targets.
 
@@ -81,6 +81,10 @@ class ExactOdds:
         if name not in self._eventual:
             self._eventual[name] = float(eventual_odds(self.graph, self.graph.target_mask(name))[0])
         return self._eventual[name]
+
+    def __repr__(self) -> str:
+        return (f"<ExactOdds {self.scenario_id}: {len(self.targets)} targets, horizon {self.horizon} days, "
+                f"{self.n_states:,} joint states>")
 
     def _row(self, name: str) -> int:
         try:

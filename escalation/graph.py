@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["CompiledGraph", "compile_graph", "write_graphml", "write_dot"]
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class CompiledGraph:
     """The reachable joint chain of a scenario.
 
@@ -46,6 +46,9 @@ class CompiledGraph:
     matrix: sp.csr_array
     levels: np.ndarray
     dynamics: Dynamics = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"<CompiledGraph {self.scenario.id}: {self.n_states:,} states, {self.n_edges:,} edges>"
 
     @property
     def n_states(self) -> int:

@@ -73,7 +73,7 @@ class PathCount:
         return "; ".join(parts) + ("; ..." if self.truncated else "")
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class Simulation:
     """Raw Monte Carlo counts for one scenario.
 
@@ -114,6 +114,10 @@ class Simulation:
     n_distinct_paths: int
     wall_time: float
     kernel: str = "numpy"
+
+    def __repr__(self) -> str:
+        return (f"<Simulation {self.scenario_id}: {self.runs:,} runs, horizon {self.horizon} days, "
+                f"{len(self.targets)} targets, seed {self.entropy}, kernel {self.kernel}>")
 
     def _row(self, name: str) -> int:
         try:

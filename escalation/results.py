@@ -131,7 +131,7 @@ def _none_if_nan(x: float) -> float | None:
     return None if x is None or math.isnan(x) else float(x)
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class RunResult:
     """The answer of :func:`run`: per-target odds, the raw engine outputs and a manifest.
 
@@ -143,6 +143,11 @@ class RunResult:
     manifest: Manifest
     simulation: Simulation | None
     exact: ExactOdds | None
+
+    def __repr__(self) -> str:
+        m = self.manifest
+        return (f"<RunResult {self.scenario.id}: {len(self.targets)} targets, horizon {m.horizon} days, "
+                f"engine {m.engine}" + (f", {m.runs:,} runs, seed {m.seed}" if m.runs else "") + ">")
 
     def __getitem__(self, name: str) -> TargetResult:
         for t in self.targets:

@@ -538,6 +538,47 @@ class Scenario:
             actors.append(dataclasses.replace(a, start=starts[a.id]) if a.id in starts else a)
         return self.replace(actors=tuple(actors))
 
+    def find_moves(
+        self, *, actor: str | None = None, from_: str | None = None, to: str | None = None,
+        tag: str | None = None, conditional: bool | None = None,
+    ) -> tuple[int, ...]:
+        """Indices of the moves matching every criterion given.
+
+        Parameters
+        ----------
+        actor, from_, to : str, optional
+            Actor id and rung ids.
+        tag : str, optional
+            Moves carrying this tag.
+        conditional : bool, optional
+            Only moves with (True) or without (False) a ``when`` condition.
+
+        Returns
+        -------
+        tuple of int
+            For :meth:`with_move_probability` and :meth:`scale_moves`.
+
+        Examples
+        --------
+        >>> from escalation import load_scenario
+        >>> load_scenario("tutorial").find_moves(actor="BLUE", to="strike")
+        (0,)
+        """
+        found = []
+        for i, m in enumerate(self.moves):
+            if actor is not None and m.actor != actor:
+                continue
+            if from_ is not None and m.from_ != from_:
+                continue
+            if to is not None and m.to != to:
+                continue
+            if tag is not None and tag not in m.tags:
+                continue
+            if conditional is not None and (m.when is not None) != conditional:
+                continue
+            found.append(i)
+        return tuple(found)
+
     def move_label(self, index: int) -> str:
         """Readable one-line description of move ``index``."""
         m = self.moves[index]

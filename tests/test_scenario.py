@@ -81,3 +81,24 @@ def test_scenario_cross_checks_collect_all_problems():
         )
     fields = [p.field for p in info.value.problems]
     assert fields == ["horizon", "actors[1].id", "moves[0].actor", "targets.t"]
+
+
+def test_find_moves():
+    from escalation import load_scenario
+
+    s = load_scenario("tutorial")
+    assert s.find_moves(actor="BLUE") == (0, 1)
+    assert s.find_moves(actor="RED", conditional=True) == (3, 4)
+    assert s.find_moves(tag="military") == (2, 4)
+    assert s.find_moves(actor="RED", from_="mobilised", to="retaliate") == (4,)
+    assert s.find_moves(actor="NOBODY") == ()
+
+
+def test_results_have_short_reprs():
+    from escalation import load_scenario
+    from escalation.results import run
+
+    r = run(load_scenario("tutorial"), runs=1000, seed=1)
+    assert repr(r) == "<RunResult tutorial: 4 targets, horizon 60 days, engine both, 1,000 runs, seed 1>"
+    assert repr(r.simulation).startswith("<Simulation tutorial: 1,000 runs")
+    assert repr(r.exact) == "<ExactOdds tutorial: 4 targets, horizon 60 days, 7 joint states>"
