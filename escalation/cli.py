@@ -20,7 +20,7 @@ import click
 from . import __version__
 from .dynamics import DEFAULT_MAX_STATES
 from .errors import EscalationError, GraphTooLargeError, ScenarioError, ScenarioWarning
-from .loader import bundled_scenarios, find_scenario, load_scenario
+from .loader import bundled_scenarios, load_scenario
 from .scenario import Scenario
 
 F = TypeVar("F", bound=Callable[..., Any])

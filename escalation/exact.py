@@ -212,7 +212,7 @@ def exact_odds(
     >>> from escalation import load_scenario
     >>> r = exact_odds(load_scenario("tutorial"), horizon=60)
     >>> round(r.probability("blue_strikes"), 5)
-    0.27727
+    0.27726
     """
     h = scenario.horizon if horizon is None else int(horizon)
     if h < 0:

@@ -17,7 +17,6 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Literal
 
 from .conditions import Expr, check_names, did_you_mean, is_identifier, parse_condition
