@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -477,7 +477,8 @@ def simulate(
     targets : sequence of str, optional
         Target names; default all.
     workers : int, optional
-        Processes over chunks; the result does not depend on it.
+        Chunks run at once (threads with the compiled kernel, processes with the numpy
+        loop); the result does not depend on it.
     n_sample : int, optional
         Whole paths kept (the first trajectories), at most :data:`CHUNK_SIZE`.
     top_paths : int, optional
@@ -560,6 +561,12 @@ def simulate(
     if workers == 1 or len(tasks) == 1:
         for task in tasks:
             absorb(_run_chunk(*task), task[3])
+    elif walk_tables is not None:
+        # The compiled kernel releases the GIL: threads over chunks use every core without
+        # starting processes or loading the kernel again in each.
+        with ThreadPoolExecutor(max_workers=min(workers, len(tasks))) as threads:
+            for task, result in zip(tasks, threads.map(_chunk_task, tasks)):
+                absorb(result, task[3])
     else:
         with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
             try:

@@ -70,10 +70,12 @@ def test_same_seed_same_result(scenario):
     assert a.top_paths == b.top_paths
 
 
-def test_result_does_not_depend_on_workers(tutorial):
+@pytest.mark.parametrize("kernel", ["numba", "numpy"])  # threads and processes
+def test_result_does_not_depend_on_workers(tutorial, kernel):
     runs = 2 * CHUNK_SIZE + 123
-    one = simulate(tutorial, runs=runs, seed=5, workers=1)
-    two = simulate(tutorial, runs=runs, seed=5, workers=2)
+    one = simulate(tutorial, runs=runs, seed=5, workers=1, kernel=kernel)
+    two = simulate(tutorial, runs=runs, seed=5, workers=2, kernel=kernel)
+    assert np.array_equal(one.sample_paths, two.sample_paths)
     assert np.array_equal(one.first_hits, two.first_hits)
     assert np.array_equal(one.level_counts, two.level_counts)
     assert one.top_paths == two.top_paths and one.n_distinct_paths == two.n_distinct_paths
