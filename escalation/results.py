@@ -260,12 +260,7 @@ class RunResult:
     def table(self) -> str:
         """A plain-text table with a title line and a one-line manifest summary."""
         header, body = self._table_cells()
-        widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
-        lines = [f"{self.scenario.title} ({self.scenario.id}), horizon {self.horizon} days"]
-        fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
-        lines.append(fmt(header))
-        lines.append("  ".join("-" * w for w in widths))
-        lines.extend(fmt(r) for r in body)
+        lines = text_table(f"{self.scenario.title} ({self.scenario.id}), horizon {self.horizon} days", header, body)
         m = self.manifest
         bits = [f"engine {m.engine}"]
         if m.runs is not None:
@@ -281,12 +276,27 @@ class RunResult:
 
     def _repr_html_(self) -> str:
         header, body = self._table_cells()
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in body)
         m = self.manifest
-        caption = html.escape(f"{self.scenario.title}: horizon {self.horizon} days, engine {m.engine}"
-                              + (f", {m.runs:,} runs, seed {m.seed}" if m.runs else ""))
-        return f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        caption = (f"{self.scenario.title}: horizon {self.horizon} days, engine {m.engine}"
+                   + (f", {m.runs:,} runs, seed {m.seed}" if m.runs else ""))
+        return html_table(caption, header, body)
+
+
+def text_table(title: str, header: list[str], body: list[list[str]]) -> list[str]:
+    """Lines of a plain-text table: the title, the header, a rule, the rows (first column left-aligned)."""
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+    return [title, fmt(header), "  ".join("-" * w for w in widths), *(fmt(r) for r in body)]
+
+
+def html_table(caption: str, header: list[str], body: list[list[str]]) -> str:
+    """An HTML table (for notebooks' ``_repr_html_``), every cell escaped."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in body)
+    return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -13,7 +13,6 @@ Like the engines, this module never imports matplotlib; pandas is imported only 
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ from .errors import GraphTooLargeError, ScenarioError
 from .exact import exact_odds, select_targets
 from .montecarlo import simulate
 from .results import RunResult, format_probability
+from .results import html_table as _html_table
+from .results import text_table as _text_table
 from .rng import SeedLike, seed_entropy
 from .scenario import Scenario
 
@@ -37,22 +38,6 @@ __all__ = [
     "TornadoData",
     "tornado_data",
 ]
-
-
-def _text_table(title: str, header: list[str], body: list[list[str]]) -> list[str]:
-    """Lines of a plain-text table: the title, the header, a rule and the rows."""
-    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
-
-    def fmt(cells: list[str]) -> str:
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
-
-    return [title, fmt(header), "  ".join("-" * w for w in widths), *(fmt(r) for r in body)]
-
-
-def _html_table(caption: str, header: list[str], body: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in body)
-    return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 # --- compare ---------------------------------------------------------------------------------------
