@@ -166,3 +166,22 @@ def test_plot_errors(tmp_path):
     r = invoke("plot", "tutorial", "--kind", "paths", "--method", "exact", "--out", str(tmp_path / "p.png"))
     assert r.exit_code == 2 and "Traceback" not in r.output and len(r.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_stops_cleanly_and_writes_nothing(tmp_path):
+    import signal
+    import time
+
+    exe = shutil.which("escalation", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    out = tmp_path / "never.json"
+    proc = subprocess.Popen([exe, "run", "kahn-ladder", "--method", "mc", "--runs", "50000000", "--seed", "1",
+                             "--json", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4.0)  # past start-up, inside the simulation
+    assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted; nothing was written" in stderr and "Traceback" not in stderr
+    assert stdout == ""
+    assert list(tmp_path.iterdir()) == []
