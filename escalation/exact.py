@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .dynamics import DEFAULT_MAX_STATES
+from .errors import EscalationError
 from .graph import CompiledGraph, compile_graph
 from .scenario import MAX_LEVEL, Scenario
 
@@ -134,8 +135,41 @@ def _can_reach(matrix: sp.csr_array, mask: np.ndarray) -> np.ndarray:
         reach = grown
 
 
+#: Largest system the exact fallback (GTH state reduction, dense, O(n^3)) is used for.
+GTH_MAX_STATES = 3000
+
+
+def _absorb_gth(q: np.ndarray, one: np.ndarray, zero: np.ndarray) -> np.ndarray:
+    """Absorption probabilities by state reduction with additions only (Grassmann-Taqqu-Heyman).
+
+    ``q`` holds the transitions among transient states (its diagonal is ignored), ``one`` and
+    ``zero`` the probabilities of moving to states worth 1 and 0. Eliminating a state
+    redistributes its inflow over its outflow normalised by the *sum* of its outflows, so
+    no difference of nearly equal numbers is ever formed: tiny hazards stay exact.
+    """
+    m = len(one)
+    work = np.zeros((m, m + 2))
+    work[:, :m] = q
+    np.fill_diagonal(work[:, :m], 0.0)
+    work[:, m], work[:, m + 1] = one, zero
+    saved: list[tuple[np.ndarray, float, float]] = []
+    for k in range(m - 1, -1, -1):
+        row = work[k, : k].copy()
+        out = row.sum() + work[k, m] + work[k, m + 1]
+        saved.append((row, float(work[k, m]), float(out)))
+        if k and out > 0:
+            into = work[:k, k] / out
+            work[:k, :k] += np.outer(into, row)
+            work[:k, m] += into * work[k, m]
+            work[:k, m + 1] += into * work[k, m + 1]
+    h = np.zeros(m)
+    for k, (row, to_one, out) in enumerate(reversed(saved)):
+        h[k] = (to_one + row @ h[:k]) / out if out > 0 else 0.0
+    return h
+
+
 def eventual_odds(graph: CompiledGraph, mask: np.ndarray) -> np.ndarray:
-    """Probability of ever entering ``mask`` from each state, by a sparse linear solve.
+    """Probability of ever entering ``mask`` from each state.
 
     Parameters
     ----------
@@ -145,26 +179,54 @@ def eventual_odds(graph: CompiledGraph, mask: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray, shape (n_states,)
-        1 on ``mask``; 0 where ``mask`` is unreachable; elsewhere the solution of
-        ``(I - Q) h = R 1`` with ``Q`` the chain restricted to the other states that can
-        reach ``mask`` (the fundamental-matrix absorption probabilities).
+        1 on ``mask``; 0 where ``mask`` is unreachable; exactly 1 where every path stays
+        among states that can still reach ``mask`` (a finite chain then enters it with
+        probability 1); elsewhere the fundamental-matrix absorption probabilities, the
+        solution of ``(I - Q) h = R 1`` on the remaining states.
+
+    Notes
+    -----
+    The diagonal of ``I - Q`` is each state's probability of leaving, summed from its
+    off-diagonal entries rather than computed as ``1 - P_ii``, which rounds tiny hazards to
+    0. The system is solved with a sparse LU; when it is still numerically singular (tiny
+    hazards competing with fast cycling), chains up to :data:`GTH_MAX_STATES` states are
+    solved by GTH state reduction instead, which needs no subtraction.
     """
+    import warnings
+
     import scipy.sparse.linalg as spla  # only here: it is slow to import
 
     p = graph.matrix
     h = mask.astype(np.float64)
-    transient = _can_reach(p, mask) & ~mask
-    if transient.any():
-        idx = np.flatnonzero(transient)
-        # The diagonal of I - Q is the probability of leaving each state, summed from the
-        # off-diagonal entries rather than computed as 1 - P_ii, which rounds tiny hazards to 0.
+    reach = _can_reach(p, mask)
+    may_escape = _can_reach(p, ~reach) if (~reach).any() else np.zeros_like(reach)
+    h[reach & ~mask & ~may_escape] = 1.0
+    unknown = reach & ~mask & may_escape
+    if unknown.any():
+        idx = np.flatnonzero(unknown)
         off = (p - sp.diags_array(p.diagonal())).tocsr()
         off.eliminate_zeros()
         rows = off[idx]
         leave = np.asarray(rows.sum(axis=1), dtype=np.float64).ravel()
-        r = np.asarray(rows[:, np.flatnonzero(mask)].sum(axis=1), dtype=np.float64).ravel()
-        a = (sp.diags_array(leave) - rows[:, idx]).tocsc()
-        h[idx] = spla.spsolve(a, r) if idx.size > 1 else r / leave
+        worth_one = np.flatnonzero(h == 1.0)  # the target and the states certain to reach it
+        r = np.asarray(rows[:, worth_one].sum(axis=1), dtype=np.float64).ravel()
+        q = rows[:, idx]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", spla.MatrixRankWarning)
+                solved = spla.spsolve((sp.diags_array(leave) - q).tocsc(), r) if idx.size > 1 else r / leave
+            if not np.isfinite(solved).all():
+                raise spla.MatrixRankWarning("non-finite solution")
+        except spla.MatrixRankWarning:
+            if idx.size > GTH_MAX_STATES:
+                raise EscalationError(
+                    f"infinite-horizon odds: the absorption system on {idx.size:,} states is numerically "
+                    f"singular (hazards differ by more than the float range) and too large for the exact "
+                    f"fallback (at most {GTH_MAX_STATES:,}); use the odds by the horizon instead"
+                ) from None
+            to_zero = np.asarray(rows[:, np.flatnonzero(~reach)].sum(axis=1), dtype=np.float64).ravel()
+            solved = _absorb_gth(q.toarray(), r, to_zero)
+        h[idx] = solved
     return np.clip(h, 0.0, 1.0)
 
 

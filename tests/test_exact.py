@@ -69,3 +69,38 @@ def test_odds_are_probabilities_non_decreasing_in_the_horizon(scenario):
     assert ((r.cumulative >= 0) & (r.cumulative <= 1)).all()
     assert (np.diff(r.cumulative, axis=1) >= -1e-15).all()
     assert all(r.cumulative[j, -1] <= r.eventual(t) + 1e-9 for j, t in enumerate(r.targets))
+
+
+def test_eventual_odds_with_hazards_beyond_the_float_range():
+    # Found by hypothesis: a hazard of 1e-187 next to ordinary cycling makes I - Q singular in
+    # floating point; the odds of ever reaching the target are still exactly 1.
+    from escalation.scenario import Actor, Move, Rung, Scenario, Target
+
+    ladder = (Rung(id="r0", level=0), Rung(id="r1", level=0))
+    s = Scenario(
+        id="tiny", title="Tiny", horizon=1,
+        actors=(Actor(id="A0", ladder=ladder, start="r0"), Actor(id="A1", ladder=ladder, start="r0")),
+        moves=(Move(actor="A0", from_="r0", to="r1", p=8.2e-187),
+               Move(actor="A1", from_="r0", to="r1", p=0.067), Move(actor="A1", from_="r1", to="r0", p=0.125)),
+        targets=(Target(name="t0", when="A0 != r0"),),
+    )
+    assert exact_odds(s).eventual("t0") == 1.0
+
+
+def test_gth_fallback_matches_a_direct_solve():
+    from escalation.exact import _absorb_gth
+
+    rng = np.random.default_rng(3)
+    m = 6
+    q = rng.random((m, m)) * (rng.random((m, m)) < 0.5)
+    np.fill_diagonal(q, 0.0)
+    one, zero = rng.random(m) * 0.3, rng.random(m) * 0.3
+    total = q.sum(axis=1) + one + zero
+    q, one, zero = q / total[:, None] * 0.9, one / total * 0.9, zero / total * 0.9  # 10% stays
+    leave = q.sum(axis=1) + one + zero
+    direct = np.linalg.solve(np.diag(leave) - q, one)
+    np.testing.assert_allclose(_absorb_gth(q, one, zero), direct, rtol=1e-12)
+    # and with a hazard far below machine precision next to fast cycling
+    q2 = np.array([[0.0, 0.5], [0.5, 0.0]])
+    h = _absorb_gth(q2, np.array([1e-200, 0.0]), np.array([0.0, 3e-200]))
+    np.testing.assert_allclose(h, [0.25, 0.25], rtol=1e-12)
