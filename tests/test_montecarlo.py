@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from engine_helpers import synthetic, two_rung, z_score
+from engine_helpers import binomial_tail, synthetic, two_rung, z_score
 from hypothesis import given, settings
 from scenario_strategies import scenarios
 
@@ -48,13 +48,14 @@ def test_bundled_scenarios_agree_with_exact(name: str, kernel: str):
 
 @pytest.mark.parametrize("kernel", ["numba", "numpy"])
 @given(scenario=scenarios(max_actors=3))
-@settings(max_examples=25)
+@settings(max_examples=40)
 def test_random_scenarios_agree_with_exact(scenario, kernel):
     runs = 3000
     sim = simulate(scenario, runs=runs, seed=7, kernel=kernel)
     ex = exact_odds(scenario)
     for target in scenario.target_names:
-        assert abs(z_score(sim.probability(target), ex.probability(target), runs)) < 4.5, target
+        # Exact binomial test at the 4.5-sigma level: counts here can be small.
+        assert binomial_tail(sim.hits(target), runs, ex.probability(target)) > 6.8e-6, target
     assert (np.diff(np.cumsum(sim.first_hits, axis=1), axis=1) >= 0).all()
     assert sim.level_counts.sum(axis=1).tolist() == [runs] * (scenario.horizon + 1)
 
