@@ -117,6 +117,7 @@ class Manifest:
     scenario_sha256: str
     scenario_file: str | None
     engine: str
+    mc_kernel: str | None
     seed: int | None
     runs: int | None
     horizon: int
@@ -395,7 +396,8 @@ def run(
             ))
     manifest = Manifest(
         scenario_id=scenario.id, scenario_sha256=scenario_sha256(scenario), scenario_file=scenario.origin,
-        engine=engine, seed=sim.entropy if sim is not None else None, runs=sim.runs if sim is not None else None,
+        engine=engine, mc_kernel=sim.kernel if sim is not None else None,
+        seed=sim.entropy if sim is not None else None, runs=sim.runs if sim is not None else None,
         horizon=h, n_states=exact.n_states if exact is not None else None, package_version=_version(),
         python_version=platform.python_version(), numpy_version=np.__version__,
         wall_time=time.perf_counter() - started,

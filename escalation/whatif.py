@@ -226,7 +226,7 @@ def compare(results: Mapping[str, RunResult], *, targets: Sequence[str] | None =
     >>> round(c.cell("red_retaliates", "red mobilised").exact, 4)
     0.2461
     >>> print(c.table().splitlines()[3])
-    blue_strikes    28.04% [27.43%, 28.67%]  27.42% [26.81%, 28.04%]
+    blue_strikes    27.37% [26.75%, 27.99%]  27.73% [27.11%, 28.35%]
     """
     if not results:
         raise ValueError("compare needs at least one result, found none")

@@ -158,3 +158,14 @@ def test_sample_paths_follow_the_path_counts(tutorial):
         unchanged = int((sim.sample_paths == sim.sample_paths[:, :1]).all(axis=(1, 2)).sum())
         no_change = sum(p.count for p in sim.top_paths if not p.moves)
         assert unchanged == no_change, kernel
+
+
+def test_auto_kernel_depends_on_the_work_only(tutorial):
+    from escalation.montecarlo import AUTO_COMPILED_MIN_WORK
+
+    small = simulate(tutorial, runs=1000, seed=1)
+    assert small.kernel == "numpy"
+    runs = AUTO_COMPILED_MIN_WORK // (tutorial.horizon + 1) + 1
+    big = simulate(tutorial, runs=runs, seed=1, n_sample=0)
+    assert big.kernel == "numba"
+    assert simulate(tutorial, runs=1000, seed=1).kernel == small.kernel  # the same call, the same choice
