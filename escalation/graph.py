@@ -126,9 +126,10 @@ def compile_graph(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) -
     n = len(ex.states)
     matrix = sp.csr_array((ex.p, (ex.src, ex.dst)), shape=(n, n))
     matrix.sum_duplicates()
-    return CompiledGraph(
-        scenario=scenario, states=ex.states, matrix=matrix, levels=dyn.crisis_level(ex.states), dynamics=dyn
-    )
+    levels = dyn.crisis_level(ex.states)
+    for arr in (ex.states, levels, matrix.data, matrix.indices, matrix.indptr):
+        arr.flags.writeable = False
+    return CompiledGraph(scenario=scenario, states=ex.states, matrix=matrix, levels=levels, dynamics=dyn)
 
 
 def write_graphml(graph: CompiledGraph, path: str | os.PathLike[str]) -> Path:

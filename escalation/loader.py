@@ -87,10 +87,12 @@ def _describe(value: object) -> str:
 
 # --- stage 1: parse ----------------------------------------------------------------------------
 def _walk_marks(node: yaml.Node, path: str, marks: Marks, problems: list[Problem], seen: set[int]) -> None:
-    if id(node) in seen:  # an alias: its marks are recorded where it was defined
+    # An alias is the node it names: its position is where the anchor was defined, and its
+    # contents are walked only once (so nested aliases cannot blow up the walk).
+    marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if id(node) in seen:
         return
     seen.add(id(node))
-    marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         keys: set[str] = set()
         for key_node, value_node in node.value:

@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 # file -> a fragment of the expected message, and the field path it names
 EXPECTED = {
+    "alias_bomb": ("description", "expected a string, found a list"),
     "beta_nonpositive": ("moves[0].beta", "expected [a, b] with a > 0 and b > 0, found [0.0, 3.0]"),
     "condition_syntax": ("moves[1].when", "condition syntax error at column 23: expected an actor id or '('"),
     "duplicate_actor": ("actors[1].id", "duplicate actor id 'US'"),
@@ -222,3 +223,12 @@ def test_random_field_mutations_give_a_scenario_or_a_scenario_error(data, value)
             loads_scenario(yaml.safe_dump(doc))
         except ScenarioError as exc:
             assert exc.problems
+
+
+def test_alias_bomb_fails_fast():
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(ScenarioError):
+        load_scenario(DATA / "bad" / "alias_bomb.yaml")
+    assert time.perf_counter() - started < 5.0  # 9^10 leaves if expanded; never expanded
