@@ -10,6 +10,12 @@ This is exactly the day-by-day step semantics, at a cost per change rather than 
 Work is cut into chunks of :data:`CHUNK_SIZE` trajectories; chunk ``i`` draws from
 ``SeedSequence(entropy, spawn_key=(i,))``, so a result depends on the seed and the number of
 runs only, never on ``workers``.
+
+The walk has two implementations of the same law: a numpy loop, vectorised over the
+trajectories still running, that computes each joint state's odds the first time a
+trajectory visits it (any joint space); and a compiled kernel (:mod:`escalation._walk`,
+numba) over tables of every reachable joint state, used for large runs (see ``kernel`` in
+:func:`simulate`).
 """
 
 from __future__ import annotations
@@ -29,7 +35,15 @@ from .exact import N_LEVELS, select_targets
 from .rng import SeedLike, chunk_generator, seed_entropy
 from .scenario import Scenario
 
-__all__ = ["CHUNK_SIZE", "MAX_PATH_MOVES", "PathCount", "Simulation", "simulate"]
+__all__ = [
+    "AUTO_COMPILED_MIN_WORK",
+    "CHUNK_SIZE",
+    "KERNEL_MAX_STATES",
+    "MAX_PATH_MOVES",
+    "PathCount",
+    "Simulation",
+    "simulate",
+]
 
 #: Trajectories per chunk: a constant of the algorithm (results depend on it).
 CHUNK_SIZE = 1 << 16
