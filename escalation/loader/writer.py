@@ -1,0 +1,110 @@
+"""Writing scenarios: Scenario -> plain data -> YAML that loads back equal."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..scenario import (
+    Scenario,
+)
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as plain data in the file format (defaults left out)."""
+    out: dict[str, Any] = {"schema": scenario.schema, "id": scenario.id, "title": scenario.title}
+    if scenario.as_of is not None:
+        out["as_of"] = scenario.as_of
+    out["horizon"] = scenario.horizon
+    if scenario.description:
+        out["description"] = scenario.description
+    if scenario.sources:
+        out["sources"] = {
+            s.id: {k: getattr(s, k) for k in ("title", "url", "date", "publisher", "note") if getattr(s, k)}
+            for s in scenario.sources
+        }
+    actors = []
+    for a in scenario.actors:
+        d: dict[str, Any] = {"id": a.id, "name": a.name}
+        if a.kind != "party":
+            d["kind"] = a.kind
+        d["start"] = a.start
+        if a.description:
+            d["description"] = a.description
+        d["ladder"] = [
+            {"id": r.id, "level": r.level, "label": r.label, **({"description": r.description} if r.description else {})}
+            for r in a.ladder
+        ]
+        actors.append(d)
+    out["actors"] = actors
+    moves = []
+    for m in scenario.moves:
+        d = {"actor": m.actor, "from": m.from_, "to": m.to}
+        if m.within is not None:
+            d["within"] = {"p": m.within.p, "days": m.within.days}
+        else:
+            d["p"] = m.p
+        for key in ("when", "range", "beta"):
+            value = getattr(m, key)
+            if value is not None:
+                d[key] = list(value) if isinstance(value, tuple) else value
+        if m.source:
+            d["source"] = list(m.source)
+        if m.rationale:
+            d["rationale"] = m.rationale
+        if m.tags:
+            d["tags"] = list(m.tags)
+        moves.append(d)
+    if moves:
+        out["moves"] = moves
+    mods = []
+    for mod in scenario.modifiers:
+        d = {"when": mod.when, "factor": mod.factor}
+        if mod.actor is not None:
+            d["actor"] = mod.actor
+        if mod.direction != "any":
+            d["direction"] = mod.direction
+        if mod.tags:
+            d["tags"] = list(mod.tags)
+        if mod.rationale:
+            d["rationale"] = mod.rationale
+        if mod.source:
+            d["source"] = list(mod.source)
+        mods.append(d)
+    if mods:
+        out["modifiers"] = mods
+    if scenario.targets:
+        out["targets"] = {
+            t.name: ({"when": t.when, "description": t.description} if t.description else t.when)
+            for t in scenario.targets
+        }
+    return out
+
+
+def dump_scenario(scenario: Scenario, path: str | os.PathLike[str] | None = None) -> str:
+    """Write a scenario as YAML such that loading it gives an equal Scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    path : str or path-like, optional
+        Where to write; the file is replaced atomically (written beside it, then renamed),
+        so a failure never leaves half a file.
+
+    Returns
+    -------
+    str
+        The YAML text.
+    """
+    text = yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True, width=100)
+    if path is not None:
+        target = Path(path)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    return text
+
+
