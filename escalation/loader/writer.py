@@ -13,6 +13,14 @@ from ..scenario import (
 )
 
 
+def _put_given(d: dict[str, Any], obj: object, *keys: str) -> None:
+    """Copy the fields of ``obj`` that differ from their empty default (None, "", ()) into ``d``."""
+    for key in keys:
+        value = getattr(obj, key)
+        if value is not None and value != "" and value != ():
+            d[key] = list(value) if isinstance(value, tuple) else value
+
+
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """The scenario as plain data in the file format (defaults left out)."""
     out: dict[str, Any] = {"schema": scenario.schema, "id": scenario.id, "title": scenario.title}
@@ -47,32 +55,17 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
             d["within"] = {"p": m.within.p, "days": m.within.days}
         else:
             d["p"] = m.p
-        for key in ("when", "range", "beta"):
-            value = getattr(m, key)
-            if value is not None:
-                d[key] = list(value) if isinstance(value, tuple) else value
-        if m.source:
-            d["source"] = list(m.source)
-        if m.rationale:
-            d["rationale"] = m.rationale
-        if m.tags:
-            d["tags"] = list(m.tags)
+        _put_given(d, m, "when", "range", "beta", "source", "rationale", "tags")
         moves.append(d)
     if moves:
         out["moves"] = moves
     mods = []
     for mod in scenario.modifiers:
         d = {"when": mod.when, "factor": mod.factor}
-        if mod.actor is not None:
-            d["actor"] = mod.actor
+        _put_given(d, mod, "actor")
         if mod.direction != "any":
             d["direction"] = mod.direction
-        if mod.tags:
-            d["tags"] = list(mod.tags)
-        if mod.rationale:
-            d["rationale"] = mod.rationale
-        if mod.source:
-            d["source"] = list(mod.source)
+        _put_given(d, mod, "tags", "rationale", "source")
         mods.append(d)
     if mods:
         out["modifiers"] = mods
