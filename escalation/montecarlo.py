@@ -242,12 +242,14 @@ class _WalkTables:
     """Per-state tables covering every reachable joint state, in the kernel's layout."""
 
     start: int
-    stay: np.ndarray
+    rate: np.ndarray
+    first_mover: np.ndarray
     cum: np.ndarray
     delta: np.ndarray
     dest: np.ndarray
     level: np.ndarray
     hold: np.ndarray
+    hold_any: np.ndarray
     rung_code: np.ndarray
     states: np.ndarray
 
@@ -275,10 +277,18 @@ def _walk_tables(dyn: Dynamics, target_idx: Sequence[int]) -> _WalkTables | None
         dest[a, :, :w] = tables.dest[a]
         dest[a, :, w:] = tables.dest[a][:, -1:]
     delta = (dest - states.T[:, :, None]) * dyn.strides[:, None, None]
+    # From each actor's probability of moving, summed from its moves (not 1 - stay, which
+    # loses tiny hazards): log of the chance that actors a.. all stay, the rate of the
+    # geometric wait, and the chance that a moves first given that one of a.. moves.
+    move = np.minimum(cum[:, :, -1].T, 1.0)  # (n_codes, n_actors)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tail = np.cumsum(np.log1p(-move)[:, ::-1], axis=1)[:, ::-1]  # -inf where one must move
+        some_move = -np.expm1(tail)
+        first_mover = np.where(some_move > 0, move / some_move, 0.0)
     return _WalkTables(
-        start=int(dyn.encode(dyn.start[None, :])[0]), stay=tables.stay, cum=cum, delta=delta, dest=dest,
-        level=tables.level, hold=tables.hold, rung_code=np.concatenate([[0], np.cumsum(dyn.sizes)[:-1]]).astype(np.int64),
-        states=states.astype(np.int16),
+        start=int(dyn.encode(dyn.start[None, :])[0]), rate=-tail[:, 0], first_mover=first_mover,
+        cum=cum, delta=delta, dest=dest, level=tables.level, hold=tables.hold, hold_any=tables.hold_any,
+        rung_code=np.concatenate([[0], np.cumsum(dyn.sizes)[:-1]]).astype(np.int64), states=states.astype(np.int16),
     )
 
 
@@ -400,21 +410,21 @@ def _run_chunk(
 
 def _run_chunk_compiled(wt: _WalkTables, k: int, horizon: int, n: int, gen: np.random.Generator,
                         n_sample: int) -> _Chunk:
-    from ._walk import walk
+    from ._walk import count_paths, walk
 
     h = horizon
-    first = np.empty((k, n), dtype=np.int64)
+    first = np.empty((n, k), dtype=np.int64)
     occupancy = np.zeros((h + 2, N_LEVELS), dtype=np.int64)
     paths = np.zeros((n, MAX_PATH_MOVES + 1), dtype=np.uint16)
-    sample = np.zeros((min(n_sample, n), h + 1, wt.stay.shape[1]), dtype=np.int16)
-    walk(gen, n, h, wt.start, wt.stay, wt.cum, wt.delta, wt.dest, wt.level, wt.hold, wt.rung_code, wt.states,
+    sample = np.zeros((min(n_sample, n), h + 1, wt.first_mover.shape[1]), dtype=np.int16)
+    walk(gen, n, h, wt.start, wt.rate, wt.first_mover, wt.cum, wt.delta, wt.dest, wt.level, wt.hold, wt.hold_any, wt.rung_code, wt.states,
          first, occupancy, paths, sample)
     first_hits = np.zeros((k, h + 1), dtype=np.int64)
     for j in range(k):
-        f = first[j]
+        f = first[:, j]
         first_hits[j] = np.bincount(f[f >= 0], minlength=h + 1)
-    uniq, counts = _count_rows(paths, np.ones(n, dtype=np.int64))
-    return _Chunk(first_hits=first_hits, occupancy=np.cumsum(occupancy, axis=0)[: h + 1], paths=uniq,
+    rows, counts = count_paths(paths)
+    return _Chunk(first_hits=first_hits, occupancy=np.cumsum(occupancy, axis=0)[: h + 1], paths=paths[rows],
                   path_counts=counts, sample=sample)
 
 

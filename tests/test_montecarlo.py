@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from engine_helpers import binomial_tail, synthetic, two_rung, z_score
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from scenario_strategies import scenarios
 
 from escalation import ScenarioError, load_scenario
@@ -169,3 +170,38 @@ def test_auto_kernel_depends_on_the_work_only(tutorial):
     big = simulate(tutorial, runs=runs, seed=1, n_sample=0)
     assert big.kernel == "numba"
     assert simulate(tutorial, runs=1000, seed=1).kernel == small.kernel  # the same call, the same choice
+
+
+@given(rows=st.lists(st.lists(st.integers(0, 3), min_size=3, max_size=3), min_size=1, max_size=300))
+@settings(max_examples=60)
+def test_compiled_path_grouping_matches_the_sort(rows):
+    from escalation._walk import count_paths
+    from escalation.montecarlo import _count_rows
+
+    paths = np.array(rows, dtype=np.uint16)
+    first, counts = count_paths(paths)
+    assert counts.sum() == len(paths)
+    groups = {tuple(paths[i]): int(c) for i, c in zip(first, counts)}
+    assert len(groups) == len(first)  # no row split over two groups
+    uniq, expected = _count_rows(paths, np.ones(len(paths), dtype=np.int64))
+    assert groups == {tuple(r): int(c) for r, c in zip(uniq, expected)}
+    assert (first == np.sort(first)).all() and all((paths[: i] != paths[i]).any(axis=1).all() for i in first)
+
+
+@pytest.mark.parametrize("kernel", ["numba", "numpy"])
+def test_certain_and_impossible_moves(kernel):
+    # A move with daily probability 1 happens on day 1 in every trajectory; one with
+    # probability 0 never does, and a scenario with nothing left to do stops walking.
+    ladder = (Rung(id="a", level=0), Rung(id="b", level=3), Rung(id="c", level=6))
+    s = Scenario(
+        id="certain", title="certain", horizon=30,
+        actors=(Actor(id="X", ladder=ladder, start="a"), Actor(id="Y", ladder=ladder, start="a")),
+        moves=(Move(actor="X", from_="a", to="b", p=1.0), Move(actor="X", from_="b", to="c", p=0.0),
+               Move(actor="Y", from_="a", to="b", p=0.5)),
+        targets=(Target(name="x_b", when="X == b"), Target(name="x_c", when="X == c"), Target(name="y_b", when="Y == b")),
+    )
+    sim = simulate(s, runs=4000, seed=5, kernel=kernel)
+    assert sim.first_hits[0, 1] == 4000 and sim.hits("x_c") == 0
+    ex = exact_odds(s)
+    for day in (1, 2, 30):
+        assert binomial_tail(sim.hits("y_b", day), 4000, ex.probability("y_b", day)) > 6.8e-6
