@@ -118,6 +118,7 @@ class Manifest:
     scenario_file: str | None
     engine: str
     mc_kernel: str | None
+    exact_kernel: str | None
     seed: int | None
     runs: int | None
     horizon: int
@@ -397,6 +398,7 @@ def run(
     manifest = Manifest(
         scenario_id=scenario.id, scenario_sha256=scenario_sha256(scenario), scenario_file=scenario.origin,
         engine=engine, mc_kernel=sim.kernel if sim is not None else None,
+        exact_kernel=exact.kernel if exact is not None else None,
         seed=sim.entropy if sim is not None else None, runs=sim.runs if sim is not None else None,
         horizon=h, n_states=exact.n_states if exact is not None else None, package_version=_version(),
         python_version=platform.python_version(), numpy_version=np.__version__,

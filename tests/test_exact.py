@@ -104,3 +104,59 @@ def test_gth_fallback_matches_a_direct_solve():
     q2 = np.array([[0.0, 0.5], [0.5, 0.0]])
     h = _absorb_gth(q2, np.array([1e-200, 0.0]), np.array([0.0, 3e-200]))
     np.testing.assert_allclose(h, [0.25, 0.25], rtol=1e-12)
+
+
+# --- the compiled kernel -------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["tutorial", "venezuela-2025", "kahn-ladder"])
+def test_compiled_kernel_agrees_with_scipy_on_bundled_scenarios(name: str):
+    from escalation import load_scenario
+
+    s = load_scenario(name)
+    g = compile_graph(s)
+    for horizon in (0, 1, 30, 365):
+        a = exact_odds(s, horizon=horizon, graph=g, kernel="scipy")
+        b = exact_odds(s, horizon=horizon, graph=g, kernel="numba")
+        assert (a.kernel, b.kernel) == ("scipy", "numba")
+        np.testing.assert_allclose(b.cumulative, a.cumulative, rtol=0, atol=1e-13)
+        np.testing.assert_allclose(b.level_distribution, a.level_distribution, rtol=0, atol=1e-13)
+
+
+@given(scenarios())
+def test_compiled_kernel_agrees_with_scipy(scenario):
+    a = exact_odds(scenario, kernel="scipy")
+    b = exact_odds(scenario, kernel="numba")
+    np.testing.assert_allclose(b.cumulative, a.cumulative, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(b.level_distribution, a.level_distribution, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("n_targets", range(0, 22))
+def test_compiled_kernel_for_every_block_width(n_targets: int):
+    # The kernel works through the columns (targets + 1) in blocks of 16, 12, 8 and 4;
+    # targets j = 0, 1, ... alternate between two rungs, one of them the start.
+    from escalation.scenario import Actor, Move, Rung, Scenario, Target
+
+    ladder = (Rung(id="a", level=0), Rung(id="b", level=4), Rung(id="c", level=8))
+    s = Scenario(
+        id="wide", title="wide", horizon=40, actors=(Actor(id="X", ladder=ladder, start="a"),),
+        moves=(Move(actor="X", from_="a", to="b", p=0.05), Move(actor="X", from_="b", to="c", p=0.1),
+               Move(actor="X", from_="b", to="a", p=0.2)),
+        targets=tuple(Target(name=f"t{j}", when=("X == a", "X >= b", "X == c")[j % 3]) for j in range(n_targets)),
+    )
+    a, b = exact_odds(s, kernel="scipy"), exact_odds(s, kernel="numba")
+    np.testing.assert_allclose(b.cumulative, a.cumulative, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(b.level_distribution, a.level_distribution, rtol=0, atol=1e-14)
+    if n_targets:  # "X == a" holds at the start: hit on day 0
+        assert b.cumulative[0].tolist() == [1.0] * 41
+
+
+def test_auto_kernel_depends_on_the_work(tutorial, monkeypatch):
+    import escalation.exact as exact
+
+    assert exact_odds(tutorial).kernel == "scipy"
+    g = compile_graph(tutorial)
+    work = exact.compiled_work(g, len(tutorial.target_names), tutorial.horizon)
+    monkeypatch.setattr(exact, "AUTO_COMPILED_MIN_WORK", work)
+    assert exact_odds(tutorial, graph=g).kernel == "numba"
+    assert exact_odds(tutorial, graph=g, horizon=tutorial.horizon - 1).kernel == "scipy"
+    with pytest.raises(ValueError, match="kernel must be one of auto, numba, scipy"):
+        exact_odds(tutorial, kernel="fortran")  # type: ignore[arg-type]
