@@ -85,8 +85,9 @@ def run_options(f: F) -> F:
                      help="Seed for a reproducible run; without it fresh entropy is drawn and printed."),
         click.option("--target", "targets", multiple=True, metavar="NAME",
                      help="Only this target (repeatable) [default: all]."),
-        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="Processes for Monte Carlo; results do not depend on it."),
+        click.option("--workers", type=click.IntRange(min=1), default=None,
+                     help="Chunks of Monte Carlo run at once; results do not depend on it. "
+                          "[default: every core for the compiled kernel, 1 for the numpy loop]"),
         click.option("--max-states", type=click.IntRange(min=1), default=DEFAULT_MAX_STATES, show_default=True,
                      help="Largest joint state graph the exact engine will compile."),
     ]
@@ -189,7 +190,7 @@ def _progress(total: int, quiet: bool) -> tuple[Callable[[int], None] | None, Ca
 
 
 def _run(scenario: Scenario, *, method: str, runs: int, horizon: int | None, seed: int | None,
-         targets: tuple[str, ...], workers: int, max_states: int, quiet: bool) -> Any:
+         targets: tuple[str, ...], workers: int | None, max_states: int, quiet: bool) -> Any:
     from .results import run
 
     update, close = _progress(runs if method != "exact" else 0, quiet)
@@ -213,7 +214,7 @@ def _run(scenario: Scenario, *, method: str, runs: int, horizon: int | None, see
               help="Also write one CSV row per target.")
 @quiet_option
 def run_cmd(scenario: str, runs: int, horizon: int | None, seed: int | None, targets: tuple[str, ...],
-            workers: int, max_states: int, method: str, json_out: str | None, csv_out: Path | None,
+            workers: int | None, max_states: int, method: str, json_out: str | None, csv_out: Path | None,
             quiet: bool) -> None:
     """Estimate the odds of each target of SCENARIO within the horizon.
 
@@ -291,7 +292,7 @@ def baserates(us: str | None, impute_day: bool, path: Path | None, json_out: str
               help="Engines behind odds, fan, paths and first-hit figures.")
 @quiet_option
 def plot(scenario: str, kind: str, out: Path, fmt: str, runs: int, horizon: int | None, seed: int | None,
-         targets: tuple[str, ...], workers: int, max_states: int, method: str, quiet: bool) -> None:
+         targets: tuple[str, ...], workers: int | None, max_states: int, method: str, quiet: bool) -> None:
     """Draw a figure of SCENARIO: ladders, move graphs, odds over time, crisis-level fan,
     escalation paths or first-hit days."""
     import matplotlib

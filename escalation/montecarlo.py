@@ -21,6 +21,7 @@ numba) over tables of every reachable joint state, used for large runs (see ``ke
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -166,6 +167,14 @@ class Simulation:
     def level_distribution(self) -> np.ndarray:
         """Share of trajectories at each crisis level per day; shape ``(horizon + 1, 11)``."""
         return self.level_counts / self.runs
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the platform tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
 
 
 # --- one chunk ---------------------------------------------------------------------------------
@@ -484,7 +493,7 @@ def simulate(
     horizon: int | None = None,
     seed: SeedLike = None,
     targets: Sequence[str] | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     n_sample: int = 200,
     top_paths: int = 20,
     kernel: Kernel = "auto",
@@ -505,7 +514,9 @@ def simulate(
         Target names; default all.
     workers : int, optional
         Chunks run at once (threads with the compiled kernel, processes with the numpy
-        loop); the result does not depend on it.
+        loop); the result does not depend on it. Default: every available core for the
+        compiled kernel, 1 for the numpy loop (starting processes costs more than small
+        runs take).
     n_sample : int, optional
         Whole paths kept (the first trajectories), at most :data:`CHUNK_SIZE`.
     top_paths : int, optional
@@ -542,7 +553,7 @@ def simulate(
     """
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
         raise ValueError(f"runs must be a whole number >= 1, found {runs!r}")
-    if workers < 1:
+    if workers is not None and workers < 1:
         raise ValueError(f"workers must be >= 1, found {workers}")
     h = scenario.horizon if horizon is None else int(horizon)
     if h < 0:
@@ -558,6 +569,8 @@ def simulate(
     walk_tables = None if kernel == "numpy" or small else _walk_tables(Dynamics(scenario), target_idx)
     if kernel == "numba" and walk_tables is None:
         raise ValueError(f"kernel 'numba' needs at most {KERNEL_MAX_STATES:,} reachable joint states; use 'numpy'")
+    if workers is None:
+        workers = available_cores() if walk_tables is not None else 1
     tasks = []
     for c, lo in enumerate(range(0, int(runs), CHUNK_SIZE)):
         size = min(CHUNK_SIZE, int(runs) - lo)

@@ -315,7 +315,7 @@ def run(
     horizon: int | None = None,
     seed: SeedLike = None,
     targets: Sequence[str] | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     max_states: int = DEFAULT_MAX_STATES,
     eventual: bool = False,
     progress: Callable[[int], None] | None = None,

@@ -76,11 +76,12 @@ def test_same_seed_same_result(scenario):
 def test_result_does_not_depend_on_workers(tutorial, kernel):
     runs = 2 * CHUNK_SIZE + 123
     one = simulate(tutorial, runs=runs, seed=5, workers=1, kernel=kernel)
-    two = simulate(tutorial, runs=runs, seed=5, workers=2, kernel=kernel)
-    assert np.array_equal(one.sample_paths, two.sample_paths)
-    assert np.array_equal(one.first_hits, two.first_hits)
-    assert np.array_equal(one.level_counts, two.level_counts)
-    assert one.top_paths == two.top_paths and one.n_distinct_paths == two.n_distinct_paths
+    for workers in (2, 3, None):  # None: every core for the compiled kernel, 1 for numpy
+        two = simulate(tutorial, runs=runs, seed=5, workers=workers, kernel=kernel)
+        assert np.array_equal(one.sample_paths, two.sample_paths)
+        assert np.array_equal(one.first_hits, two.first_hits)
+        assert np.array_equal(one.level_counts, two.level_counts)
+        assert one.top_paths == two.top_paths and one.n_distinct_paths == two.n_distinct_paths
 
 
 def test_seed_forms_are_equivalent(tutorial):
