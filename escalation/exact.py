@@ -237,8 +237,8 @@ def eventual_odds(graph: CompiledGraph, mask: np.ndarray) -> np.ndarray:
 
 
 #: ``kernel='auto'`` uses the compiled propagation from this much work (nonzeros of the chain
-#: x columns x days); below it SciPy finishes before numba would have loaded (0.6-0.9 s per
-#: process, against about 0.6 ns a unit for SciPy).
+#: x columns x days); below it SciPy finishes before numba would have loaded (0.7-1.2 s per
+#: process to import numba and load the cached kernel, against about 0.6 ns a unit for SciPy).
 AUTO_COMPILED_MIN_WORK = 1_000_000_000
 
 Kernel = Literal["auto", "numba", "scipy"]
@@ -283,12 +283,12 @@ def _propagate_compiled(graph: CompiledGraph, masks: np.ndarray, h: int) -> tupl
 
     n, k = masks.shape
     pt = graph.matrix.T.tocsr()
-    states, targets = np.nonzero(masks.T)  # target-major: states of target 0, then 1, ...
-    target_ptr = np.searchsorted(states, np.arange(k + 1)).astype(np.int64)
+    which, target_states = np.nonzero(masks.T)  # target-major: states of target 0, then 1, ...
+    target_ptr = np.searchsorted(which, np.arange(k + 1)).astype(np.int64)
     cumulative = np.zeros((k, h + 1))
     level_dist = np.zeros((h + 1, N_LEVELS))
     width = -(-(k + 1) // 4) * 4
-    propagate(pt.indptr, pt.indices, pt.data, target_ptr, targets.astype(np.int64),
+    propagate(pt.indptr, pt.indices, pt.data, target_ptr, target_states.astype(np.int64),
               np.ascontiguousarray(graph.levels, dtype=np.int64), width, cumulative, level_dist)
     return cumulative, level_dist
 
@@ -317,7 +317,7 @@ def exact_odds(
         Limit passed to :func:`~escalation.graph.compile_graph`.
     kernel : {'auto', 'numba', 'scipy'}, optional
         How the days are propagated: one SciPy sparse product per day, or all days in one
-        call of a compiled (numba) kernel, several times faster once loaded but 0.6-0.9 s to
+        call of a compiled (numba) kernel, about 5 times faster once loaded but 0.7-1.2 s to
         load in a fresh process. ``auto`` compiles from :data:`AUTO_COMPILED_MIN_WORK` (see
         :func:`compiled_work`). Both compute the same sums in a different order: they agree
         to rounding (about 1e-15).

@@ -294,6 +294,10 @@ def _walk_tables(dyn: Dynamics, target_idx: Sequence[int]) -> _WalkTables | None
         tail = np.cumsum(np.log1p(-move)[:, ::-1], axis=1)[:, ::-1]  # -inf where one must move
         some_move = -np.expm1(tail)
         first_mover = np.where(some_move > 0, move / some_move, 0.0)
+    # The last actor who can move is certain to, if nobody before it has: say 1, not 1 - ulp.
+    nobody_after = np.ones_like(move, dtype=bool)
+    nobody_after[:, :-1] = tail[:, 1:] == 0.0
+    first_mover[nobody_after & (move > 0)] = 1.0
     return _WalkTables(
         start=int(dyn.encode(dyn.start[None, :])[0]), rate=-tail[:, 0], first_mover=first_mover,
         cum=cum, delta=delta, dest=dest, level=tables.level, hold=tables.hold, hold_any=tables.hold_any,
@@ -426,8 +430,8 @@ def _run_chunk_compiled(wt: _WalkTables, k: int, horizon: int, n: int, gen: np.r
     occupancy = np.zeros((h + 2, N_LEVELS), dtype=np.int64)
     paths = np.zeros((n, MAX_PATH_MOVES + 1), dtype=np.uint16)
     sample = np.zeros((min(n_sample, n), h + 1, wt.first_mover.shape[1]), dtype=np.int16)
-    walk(gen, n, h, wt.start, wt.rate, wt.first_mover, wt.cum, wt.delta, wt.dest, wt.level, wt.hold, wt.hold_any, wt.rung_code, wt.states,
-         first, occupancy, paths, sample)
+    walk(gen, n, h, wt.start, wt.rate, wt.first_mover, wt.cum, wt.delta, wt.dest, wt.level, wt.hold, wt.hold_any,
+         wt.rung_code, wt.states, first, occupancy, paths, sample)
     first_hits = np.zeros((k, h + 1), dtype=np.int64)
     for j in range(k):
         f = first[:, j]
