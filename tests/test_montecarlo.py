@@ -177,7 +177,7 @@ def test_auto_kernel_depends_on_the_work_only(tutorial):
 @settings(max_examples=60)
 def test_compiled_path_grouping_matches_the_sort(rows):
     from escalation._walk import count_paths
-    from escalation.montecarlo import _count_rows
+    from escalation._chunk import count_rows as _count_rows
 
     paths = np.array(rows, dtype=np.uint16)
     first, counts = count_paths(paths)
