@@ -1,9 +1,9 @@
-"""The compiled joint state graph: the reachable chain as a sparse matrix and a networkx graph.
+"""Views of the reachable joint chain: a sparse matrix for arithmetic, networkx for inspection.
 
-Compilation enumerates the joint states reachable from the start with
-:func:`escalation.dynamics.explore` (the same search the loader uses for its checks) and stops
-with :class:`~escalation.errors.GraphTooLargeError` past a configurable limit, because the
-joint space is the product of the ladders at worst.
+Both come from the compiled model's reachable states and the exact engine's stage plan (the
+one-day matrix is the product of the per-actor stages), so the reachable space is searched
+once per model, and only when a view is asked for. The search refuses up front, with its
+size estimate, a chain that may exceed the limit.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
-from .dynamics import DEFAULT_MAX_STATES, Dynamics, explore
+from .compiled import DEFAULT_MAX_STATES, CompiledModel, compile_model, reachable
+from .engines.stages import plan
 from .scenario import Scenario
 
 if TYPE_CHECKING:
     import networkx as nx
+    import scipy.sparse as sp
 
 __all__ = ["CompiledGraph", "compile_graph", "write_graphml", "write_dot"]
 
@@ -43,9 +44,9 @@ class CompiledGraph:
 
     scenario: Scenario
     states: np.ndarray
-    matrix: sp.csr_array
+    matrix: "sp.csr_array"
     levels: np.ndarray
-    dynamics: Dynamics = field(repr=False)
+    model: CompiledModel = field(repr=False)
 
     def __repr__(self) -> str:
         return f"<CompiledGraph {self.scenario.id}: {self.n_states:,} states, {self.n_edges:,} edges>"
@@ -62,14 +63,12 @@ class CompiledGraph:
 
     def state_label(self, i: int) -> str:
         """``US=maritime_strikes, VEN=alert`` for state ``i``."""
-        return self.dynamics.describe_state(self.states[i])
+        return self.model.describe_state(self.states[i])
 
     def target_mask(self, name: str) -> np.ndarray:
         """Boolean mask of the states in which target ``name`` holds; shape ``(n_states,)``."""
-        index = self.scenario.target_names.index(name) if name in self.scenario.target_names else None
-        if index is None:
-            self.scenario.target(name)  # raises KeyError naming the known targets
-        return self.dynamics.targets_hold(self.states, [index])[0]  # type: ignore[list-item]
+        self.scenario.target(name)  # raises KeyError naming the known targets
+        return self.model.targets_hold(self.states, [self.scenario.target_names.index(name)])[0]
 
     @cached_property
     def networkx(self) -> "nx.DiGraph":
@@ -93,15 +92,16 @@ class CompiledGraph:
         return g
 
 
-def compile_graph(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) -> CompiledGraph:
-    """Enumerate the reachable joint states and build the transition matrix.
+def compile_graph(scenario: Scenario | CompiledModel, *, max_states: int = DEFAULT_MAX_STATES) -> CompiledGraph:
+    """The reachable joint chain with its one-day transition matrix.
 
     Parameters
     ----------
-    scenario : Scenario
+    scenario : Scenario or CompiledModel
+        A compiled model gives the matrix under its own numbers.
     max_states : int, optional
-        Refuse with :class:`~escalation.errors.GraphTooLargeError` past this many states
-        (default 2 million).
+        Refuse with :class:`~escalation.errors.GraphTooLargeError` when the chain may have
+        more states than this (default 200,000), before anything is enumerated.
 
     Returns
     -------
@@ -110,7 +110,7 @@ def compile_graph(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) -
     Raises
     ------
     GraphTooLargeError
-        Past ``max_states``.
+        With the estimate and the limit.
     ScenarioError
         If outgoing probabilities add up to more than 1 in a reachable state.
 
@@ -121,30 +121,43 @@ def compile_graph(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) -
     >>> g.n_states, g.state_label(0)
     (7, 'BLUE=alert, RED=calm')
     """
-    dyn = Dynamics(scenario)
-    ex = explore(dyn, max_states=max_states)
-    n = len(ex.states)
-    matrix = sp.csr_array((ex.p, (ex.src, ex.dst)), shape=(n, n))
+    import scipy.sparse as sp
+
+    model = scenario if isinstance(scenario, CompiledModel) else compile_model(scenario)
+    reach = reachable(model, max_states=max_states)
+    stages = plan(model, reach)
+    values = stages.values(model)
+    matrix = None
+    for s in range(len(stages.order)):
+        lo, hi = stages.ptr_offset[s], stages.ptr_offset[s + 1]
+        indptr = stages.indptr[lo:hi]
+        nz = slice(int(indptr[0]), int(indptr[-1]))
+        # Stored over output rows: this is the transpose of stage s.
+        stage_t = sp.csr_array((values[nz], stages.src[nz], indptr - indptr[0]),
+                               shape=(int(stages.rows[s + 1]), int(stages.rows[s])))
+        step = stage_t.T.tocsr()
+        matrix = step if matrix is None else (matrix @ step).tocsr()
+    assert matrix is not None or model.n_actors == 0
     matrix.sum_duplicates()
-    levels = dyn.crisis_level(ex.states)
-    for arr in (ex.states, levels, matrix.data, matrix.indices, matrix.indptr):
+    matrix.sort_indices()
+    for arr in (matrix.data, matrix.indices, matrix.indptr):
         arr.flags.writeable = False
-    return CompiledGraph(scenario=scenario, states=ex.states, matrix=matrix, levels=levels, dynamics=dyn)
+    return CompiledGraph(scenario=model.scenario, states=reach.states, matrix=matrix, levels=reach.levels, model=model)
 
 
 def write_graphml(graph: CompiledGraph, path: str | os.PathLike[str]) -> Path:
-    """Write the chain as GraphML (atomically: a temporary file beside it, then renamed)."""
+    """Write the chain as GraphML, atomically (see :func:`escalation.outputs.atomic_path`)."""
     import networkx as nx
 
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    nx.write_graphml(graph.networkx, tmp)
-    os.replace(tmp, target)
-    return target
+    from .outputs import atomic_path
+
+    with atomic_path(path) as tmp:
+        nx.write_graphml(graph.networkx, tmp)
+    return Path(path)
 
 
 def write_dot(graph: CompiledGraph, path: str | os.PathLike[str]) -> Path:
-    """Write the chain as Graphviz DOT; needs pydot (``pip install pydot``).
+    """Write the chain as Graphviz DOT, atomically; needs pydot (``pip install pydot``).
 
     Raises
     ------
@@ -152,15 +165,12 @@ def write_dot(graph: CompiledGraph, path: str | os.PathLike[str]) -> Path:
         Naming the missing package when pydot is not installed.
     """
     try:
-        from networkx.drawing.nx_pydot import write_dot as _write
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("DOT export needs pydot: pip install pydot") from exc
-    try:
         import pydot  # noqa: F401
+        from networkx.drawing.nx_pydot import write_dot as _write
     except ImportError as exc:
         raise ImportError("DOT export needs pydot: pip install pydot") from exc
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    _write(graph.networkx, tmp)
-    os.replace(tmp, target)
-    return target
+    from .outputs import atomic_path
+
+    with atomic_path(path) as tmp:
+        _write(graph.networkx, tmp)
+    return Path(path)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from escalation.scenario import Actor, Move, Rung, Scenario, Target
 
 
@@ -58,3 +60,49 @@ def z_score(p_mc: float, p_exact: float, runs: int) -> float:
     if se == 0:
         return 0.0 if p_mc == p_exact else math.inf
     return (p_mc - p_exact) / se
+
+
+def dense_matrix(model, states: np.ndarray) -> np.ndarray:
+    """The one-day matrix on ``states`` built directly from the step semantics, densely.
+
+    Independent of the exact engine's stages: ``P[i, j] = prod_a row_a(i)[states[j, a]]``,
+    each actor's row from :meth:`CompiledModel.rows` (which also checks sums).
+    """
+    rows = model.rows(states)
+    p = np.ones((len(states), len(states)))
+    for a, row in enumerate(rows):
+        p *= row[:, states[:, a]]
+    return p
+
+
+def dense_reference(scenario: Scenario, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative first-passage odds and level distribution by dense matrix powers.
+
+    One absorbing chain per target (rows of its states replaced by the identity), the
+    cumulative odds read off as the mass on the target; the level distribution from the
+    unabsorbed chain.
+    """
+    from escalation.compiled import compile_model, reachable
+
+    model = compile_model(scenario)
+    reach = reachable(model)
+    states = np.asarray(reach.states)
+    p = dense_matrix(model, states)
+    n = len(states)
+    holds = model.targets_hold(states)
+    cum = np.zeros((len(holds), horizon + 1))
+    for j, mask in enumerate(holds):
+        q = p.copy()
+        q[mask] = np.eye(n)[mask]
+        v = np.zeros(n)
+        v[0] = 1.0
+        for d in range(horizon + 1):
+            cum[j, d] = v[mask].sum()
+            v = v @ q
+    levels = np.zeros((horizon + 1, 11))
+    v = np.zeros(n)
+    v[0] = 1.0
+    for d in range(horizon + 1):
+        np.add.at(levels[d], reach.levels, v)
+        v = v @ p
+    return cum, levels

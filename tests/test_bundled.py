@@ -6,8 +6,8 @@ import pytest
 from engine_helpers import z_score
 
 from escalation import load_scenario
-from escalation.exact import exact_odds
-from escalation.montecarlo import simulate
+from escalation.engines.exact import exact_odds
+from escalation.engines.montecarlo import simulate
 
 
 @pytest.fixture(scope="module")

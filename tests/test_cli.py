@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from escalation.cli import cli
+from escalation.errors import EscalationError
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parent.parent
@@ -83,7 +84,7 @@ def test_run_without_seed_prints_the_seed_to_repeat():
         (["run", "nowhere.yaml"], "nowhere.yaml: no such file or bundled scenario"),
         (["run", "tutorial", "--target", "nope"], "unknown target 'nope'"),
         (["run", str(DATA / "bad" / "probability_above_one.yaml")], "moves[0].p: expected a probability in [0, 1], found 1.3"),
-        (["run", "tutorial", "--method", "exact", "--max-states", "3"], "more than 3 reachable joint states"),
+        (["run", "tutorial", "--method", "exact", "--max-states", "3"], "may have up to 9 reachable states (the product of the rungs each actor can reach), over the limit of 3"),
         (["show", str(DATA / "bad" / "python_tag.yaml")], "cannot construct objects"),
     ],
 )
@@ -103,7 +104,7 @@ def test_usage_errors_exit_2():
 
 def test_debug_shows_the_traceback():
     r = invoke("--debug", "run", "tutorial", "--target", "nope")
-    assert r.exit_code != 0 and isinstance(r.exception, KeyError)
+    assert r.exit_code != 0 and isinstance(r.exception, EscalationError)
 
 
 def test_export_graphml_and_schema(tmp_path):

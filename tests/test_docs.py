@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from escalation import loads_scenario
-from escalation.exact import exact_odds
+from escalation.engines.exact import exact_odds
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -21,7 +21,8 @@ def test_docstring_examples(name: str):
 
 
 def test_the_public_api_has_examples():
-    for name in ("loader", "exact", "montecarlo", "results", "graph", "conditions", "stats", "whatif", "baserates"):
+    for name in ("loader", "compiled.law", "engines.exact", "engines.montecarlo", "analysis.run", "analysis.whatif",
+                 "graph", "conditions", "stats", "baserates", "outputs"):
         module = importlib.import_module(f"escalation.{name}")
         finder = doctest.DocTestFinder()
         assert any(t.examples for t in finder.find(module)), name

@@ -6,15 +6,19 @@ from engine_helpers import two_rung
 from hypothesis import given
 from scenario_strategies import scenarios
 
-from escalation.exact import exact_odds
+import dataclasses
+
+from escalation import ScenarioError, compile_model
+from escalation.engines.exact import exact_odds
 from escalation.graph import compile_graph
+from engine_helpers import dense_matrix, dense_reference
 
 
 @pytest.mark.parametrize(("p", "horizon"), [(0.01, 30), (0.2, 7), (0.0, 10), (1.0, 3)])
 def test_two_rungs_closed_form(p: float, horizon: int):
     r = exact_odds(two_rung(p, horizon))
     days = np.arange(horizon + 1)
-    np.testing.assert_allclose(r.cumulative[0], 1 - (1 - p) ** days, atol=1e-14)
+    np.testing.assert_allclose(r.cumulative()[0], 1 - (1 - p) ** days, atol=1e-14)
     assert r.eventual("war") == pytest.approx(1.0 if p > 0 else 0.0)
 
 
@@ -30,7 +34,7 @@ def test_tutorial_matches_the_hand_calculation(tutorial):
 
 def test_long_horizon_equals_fundamental_matrix_absorption(tutorial):
     g = compile_graph(tutorial)
-    r = exact_odds(tutorial, horizon=5000, graph=g)
+    r = exact_odds(tutorial, horizon=5000)
     # Independent check: absorption probabilities N R with N = (I - Q)^-1 on the transient
     # states of the chain where the target is made absorbing, dense linear algebra.
     p = g.matrix.toarray()
@@ -52,23 +56,23 @@ def test_long_horizon_equals_fundamental_matrix_absorption(tutorial):
 
 def test_level_distribution_is_a_distribution(tutorial):
     r = exact_odds(tutorial)
-    np.testing.assert_allclose(r.level_distribution.sum(axis=1), 1.0, atol=1e-12)
-    assert r.level_distribution[0, 3] == 1.0  # start: BLUE alert (3) > RED calm (1)
+    np.testing.assert_allclose(r.level_distribution().sum(axis=1), 1.0, atol=1e-12)
+    assert r.level_distribution()[0, 3] == 1.0  # start: BLUE alert (3) > RED calm (1)
 
 
 def test_unknown_target_and_negative_horizon(tutorial):
     with pytest.raises(KeyError, match="unknown target 'nope'"):
         exact_odds(tutorial, targets=["nope"])
-    with pytest.raises(ValueError, match="horizon must be >= 0"):
+    with pytest.raises(ValueError, match="horizon must be a whole number of days in \\[0, 100,000\\], found -1"):
         exact_odds(tutorial, horizon=-1)
 
 
 @given(scenarios())
 def test_odds_are_probabilities_non_decreasing_in_the_horizon(scenario):
     r = exact_odds(scenario)
-    assert ((r.cumulative >= 0) & (r.cumulative <= 1)).all()
-    assert (np.diff(r.cumulative, axis=1) >= -1e-15).all()
-    assert all(r.cumulative[j, -1] <= r.eventual(t) + 1e-9 for j, t in enumerate(r.targets))
+    assert ((r.cumulative() >= 0) & (r.cumulative() <= 1)).all()
+    assert (np.diff(r.cumulative(), axis=1) >= -1e-15).all()
+    assert all(r.cumulative()[j, -1] <= r.eventual(t) + 1e-9 for j, t in enumerate(r.targets))
 
 
 def test_eventual_odds_with_hazards_beyond_the_float_range():
@@ -88,7 +92,7 @@ def test_eventual_odds_with_hazards_beyond_the_float_range():
 
 
 def test_gth_fallback_matches_a_direct_solve():
-    from escalation.exact import _absorb_gth
+    from escalation.engines.exact import _absorb_gth
 
     rng = np.random.default_rng(3)
     m = 6
@@ -106,33 +110,52 @@ def test_gth_fallback_matches_a_direct_solve():
     np.testing.assert_allclose(h, [0.25, 0.25], rtol=1e-12)
 
 
-# --- the compiled kernel -------------------------------------------------------------------------
+# --- the staged propagation against a dense, independent reference ----------------------------------
 @pytest.mark.parametrize("name", ["tutorial", "venezuela-2025", "kahn-ladder"])
-def test_compiled_kernel_agrees_with_scipy_on_bundled_scenarios(name: str):
+def test_stages_agree_with_the_dense_chain_on_bundled_scenarios(name: str):
     from escalation import load_scenario
 
     s = load_scenario(name)
-    g = compile_graph(s)
     for horizon in (0, 1, 30, 365):
-        a = exact_odds(s, horizon=horizon, graph=g, kernel="scipy")
-        b = exact_odds(s, horizon=horizon, graph=g, kernel="numba")
-        assert (a.kernel, b.kernel) == ("scipy", "numba")
-        np.testing.assert_allclose(b.cumulative, a.cumulative, rtol=0, atol=1e-13)
-        np.testing.assert_allclose(b.level_distribution, a.level_distribution, rtol=0, atol=1e-13)
+        got = exact_odds(s, horizon=horizon)
+        cum, levels = dense_reference(s, horizon)
+        np.testing.assert_allclose(got.cumulative(), cum, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(got.level_distribution(), levels, rtol=0, atol=1e-12)
 
 
 @given(scenarios())
-def test_compiled_kernel_agrees_with_scipy(scenario):
-    a = exact_odds(scenario, kernel="scipy")
-    b = exact_odds(scenario, kernel="numba")
-    np.testing.assert_allclose(b.cumulative, a.cumulative, rtol=0, atol=1e-13)
-    np.testing.assert_allclose(b.level_distribution, a.level_distribution, rtol=0, atol=1e-13)
+def test_stages_agree_with_the_dense_chain(scenario):
+    got = exact_odds(scenario)
+    cum, levels = dense_reference(scenario, scenario.horizon)
+    np.testing.assert_allclose(got.cumulative(), cum, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(got.level_distribution(), levels, rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("n_targets", range(0, 22))
-def test_compiled_kernel_for_every_block_width(n_targets: int):
-    # The kernel works through the columns (targets + 1) in blocks of 16, 12, 8 and 4;
-    # targets j = 0, 1, ... alternate between two rungs, one of them the start.
+def test_graph_matrix_is_the_product_of_the_stages(tutorial):
+    from escalation import load_scenario
+
+    for s in (tutorial, load_scenario("venezuela-2025")):
+        g = compile_graph(s)
+        model = compile_model(s)
+        dense = dense_matrix(model, np.asarray(g.states))
+        np.testing.assert_allclose(g.matrix.toarray(), dense, rtol=0, atol=1e-15)
+        np.testing.assert_allclose(g.matrix.sum(axis=1), 1.0, atol=1e-14)
+
+
+def test_stage_nonzeros_on_venezuela():
+    from escalation import load_scenario
+    from escalation.compiled import reachable
+    from escalation.engines.stages import plan
+
+    model = compile_model(load_scenario("venezuela-2025"))
+    stages = plan(model, reachable(model))
+    assert stages.nnz < compile_graph(model).n_edges / 2  # 13,351 against 34,218
+    assert stages.rows[0] == stages.rows[-1] == 560
+
+
+@pytest.mark.parametrize("n_targets", [0, 1, 5, 21])
+def test_any_number_of_columns(n_targets: int):
+    # targets j = 0, 1, ... alternate between three conditions, one of them true at the start
     from escalation.scenario import Actor, Move, Rung, Scenario, Target
 
     ladder = (Rung(id="a", level=0), Rung(id="b", level=4), Rung(id="c", level=8))
@@ -142,21 +165,54 @@ def test_compiled_kernel_for_every_block_width(n_targets: int):
                Move(actor="X", from_="b", to="a", p=0.2)),
         targets=tuple(Target(name=f"t{j}", when=("X == a", "X >= b", "X == c")[j % 3]) for j in range(n_targets)),
     )
-    a, b = exact_odds(s, kernel="scipy"), exact_odds(s, kernel="numba")
-    np.testing.assert_allclose(b.cumulative, a.cumulative, rtol=0, atol=1e-14)
-    np.testing.assert_allclose(b.level_distribution, a.level_distribution, rtol=0, atol=1e-14)
+    got = exact_odds(s)
+    cum, levels = dense_reference(s, 40)
+    np.testing.assert_allclose(got.cumulative(), cum, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(got.level_distribution(), levels, rtol=0, atol=1e-14)
     if n_targets:  # "X == a" holds at the start: hit on day 0
-        assert b.cumulative[0].tolist() == [1.0] * 41
+        assert got.cumulative()[0].tolist() == [1.0] * 41
 
 
-def test_auto_kernel_depends_on_the_work(tutorial, monkeypatch):
-    import escalation.exact as exact
+def test_re_parameterised_solves_reuse_the_plan_and_match_a_fresh_scenario():
+    from escalation import load_scenario
 
-    assert exact_odds(tutorial).kernel == "scipy"
-    g = compile_graph(tutorial)
-    work = exact.compiled_work(g, len(tutorial.target_names), tutorial.horizon)
-    monkeypatch.setattr(exact, "AUTO_COMPILED_MIN_WORK", work)
-    assert exact_odds(tutorial, graph=g).kernel == "numba"
-    assert exact_odds(tutorial, graph=g, horizon=tutorial.horizon - 1).kernel == "scipy"
-    with pytest.raises(ValueError, match="kernel must be one of auto, numba, scipy"):
-        exact_odds(tutorial, kernel="fortran")  # type: ignore[arg-type]
+    s = load_scenario("venezuela-2025")
+    model = compile_model(s)
+    base = exact_odds(model, horizon=90)
+    rng = np.random.default_rng(3)
+    for _ in range(3):
+        p = model.move_p * rng.uniform(0.5, 1.0, model.n_moves)
+        variant = model.with_numbers(p=p)
+        assert variant.cache is model.cache
+        moves = tuple(dataclasses.replace(m, p=float(q), within=None, range=None, beta=None) for m, q in zip(s.moves, p))
+        fresh = s.replace(moves=moves)
+        np.testing.assert_allclose(exact_odds(variant, horizon=90).cumulative(),
+                                   exact_odds(fresh, horizon=90).cumulative(), rtol=0, atol=1e-13)
+    assert exact_odds(model, horizon=90).cumulative().tolist() == base.cumulative().tolist()
+
+
+def test_with_numbers_refuses_bad_numbers(tutorial):
+    model = compile_model(tutorial)
+    with pytest.raises(ValueError, match=r"moves\[0\] \(BLUE: alert -> strike\): expected a daily probability in \[0, 1\], found 1.5"):
+        model.with_numbers(p=np.where(np.arange(model.n_moves) == 0, 1.5, model.move_p))
+    with pytest.raises(ValueError, match="expected 5 move probabilities, found 2"):
+        model.with_numbers(p=[0.1, 0.2])
+    with pytest.raises(ScenarioError, match="outgoing daily probabilities add up to"):
+        model.with_numbers(p=np.full(model.n_moves, 0.9))
+
+
+def test_day_and_name_validation_is_shared_by_both_engines(tutorial):
+    from escalation.engines.montecarlo import simulate
+
+    for odds in (exact_odds(tutorial), simulate(tutorial, runs=100, seed=1)):
+        with pytest.raises(ValueError, match="day must be a whole number in"):
+            odds.probability("blue_strikes", -5)
+        with pytest.raises(ValueError, match="day must be a whole number in"):
+            odds.probability("blue_strikes", odds.horizon + 1)
+        with pytest.raises(KeyError, match="unknown target 'nope'"):
+            odds.first_day_pmf("nope")
+        assert odds.cumulative().shape == (4, odds.horizon + 1)
+        assert odds.level_distribution().shape == (odds.horizon + 1, 11)
+        assert isinstance(odds.probability("blue_strikes"), float)
+        assert isinstance(odds.first_day_quantile("blue_strikes", 0.5), float)
+        assert list(odds) == list(tutorial.target_names) and len(odds) == 4 and "settlement" in odds

@@ -44,7 +44,7 @@ def test_graphml_export_reads_back(tutorial, tmp_path):
 
 
 def test_limit_refuses_large_joint_spaces():
-    with pytest.raises(GraphTooLargeError, match="more than 1,000 reachable joint states"):
+    with pytest.raises(GraphTooLargeError, match="may have up to 100,000,000 reachable states .* over the limit of 1,000"):
         compile_graph(synthetic(), max_states=1000)
 
 

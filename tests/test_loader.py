@@ -34,7 +34,7 @@ EXPECTED = {
     "probability_infinite": ("moves[0].p", "found inf"),
     "probability_nan": ("moves[0].p", "found nan"),
     "probability_negative": ("moves[0].p", "found -0.1"),
-    "probability_sum": ("moves[0]", "actor US at rung pressure: outgoing daily probabilities add up to 1.11 > 1 in reachable joint state (US=pressure, VEN=retaliation)"),
+    "probability_sum": ("moves[0]", "actor US at rung pressure: outgoing daily probabilities add up to 1.11 > 1 in joint states with (US=pressure, VEN=retaliation)"),
     "python_tag": ("", "found the tag !!python/object/apply:os.system; scenario files cannot construct objects"),
     "range_excludes_p": ("moves[0].range", "expected a range containing p = 0.01, found [0.02, 0.05]"),
     "range_reversed": ("moves[0].range", "expected lo <= hi, found [0.05, 0.005]"),

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from scenario_strategies import scenarios
 
 from escalation import ScenarioError, load_scenario
-from escalation.exact import exact_odds
-from escalation.montecarlo import CHUNK_SIZE, simulate
+from escalation.engines.exact import exact_odds
+from escalation.engines.montecarlo import CHUNK_SIZE, simulate
 from escalation.rng import seed_entropy
 from escalation.scenario import Actor, Move, Rung, Scenario, Target
 
@@ -30,13 +30,11 @@ def test_two_rungs_within_binomial_error():
     assert abs(mean_mc - mean_exact) < 4.5 * 15 / math.sqrt(counts.sum())
 
 
-@pytest.mark.parametrize("kernel", ["numba", "numpy"])
 @pytest.mark.parametrize("name", ["tutorial", "venezuela-2025"])
-def test_bundled_scenarios_agree_with_exact(name: str, kernel: str):
+def test_bundled_scenarios_agree_with_exact(name: str):
     scenario = load_scenario(name)
     runs = 60_000
-    sim = simulate(scenario, runs=runs, seed=2024, kernel=kernel)
-    assert sim.kernel == kernel
+    sim = simulate(scenario, runs=runs, seed=2024)
     ex = exact_odds(scenario)
     for target in scenario.target_names:
         assert abs(z_score(sim.probability(target), ex.probability(target), runs)) < 4.5, target
@@ -44,15 +42,14 @@ def test_bundled_scenarios_agree_with_exact(name: str, kernel: str):
         d = scenario.horizon // 3
         assert abs(z_score(sim.probability(target, d), ex.probability(target, d), runs)) < 4.5, (target, d)
     level = sim.level_distribution()
-    assert np.abs(level - ex.level_distribution).max() < 4.5 * 0.5 / math.sqrt(runs)
+    assert np.abs(level - ex.level_distribution()).max() < 4.5 * 0.5 / math.sqrt(runs)
 
 
-@pytest.mark.parametrize("kernel", ["numba", "numpy"])
 @given(scenario=scenarios(max_actors=3))
 @settings(max_examples=40)
-def test_random_scenarios_agree_with_exact(scenario, kernel):
+def test_random_scenarios_agree_with_exact(scenario):
     runs = 3000
-    sim = simulate(scenario, runs=runs, seed=7, kernel=kernel)
+    sim = simulate(scenario, runs=runs, seed=7)
     ex = exact_odds(scenario)
     for target in scenario.target_names:
         # Exact binomial test at the 4.5-sigma level: counts here can be small.
@@ -72,16 +69,41 @@ def test_same_seed_same_result(scenario):
     assert a.top_paths == b.top_paths
 
 
-@pytest.mark.parametrize("kernel", ["numba", "numpy"])  # threads and processes
-def test_result_does_not_depend_on_workers(tutorial, kernel):
-    runs = 2 * CHUNK_SIZE + 123
-    one = simulate(tutorial, runs=runs, seed=5, workers=1, kernel=kernel)
-    for workers in (2, 3, None):  # None: every core for the compiled kernel, 1 for numpy
-        two = simulate(tutorial, runs=runs, seed=5, workers=workers, kernel=kernel)
-        assert np.array_equal(one.sample_paths, two.sample_paths)
-        assert np.array_equal(one.first_hits, two.first_hits)
-        assert np.array_equal(one.level_counts, two.level_counts)
-        assert one.top_paths == two.top_paths and one.n_distinct_paths == two.n_distinct_paths
+def _same(one, two) -> None:
+    assert np.array_equal(one.sample_paths, two.sample_paths)
+    assert np.array_equal(one.first_hits, two.first_hits)
+    assert np.array_equal(one.level_counts, two.level_counts)
+    assert one.top_paths == two.top_paths and one.path_count_error == two.path_count_error
+
+
+@pytest.mark.parametrize("name", ["tutorial", "venezuela-2025"])
+def test_result_does_not_depend_on_workers(name):
+    scenario = load_scenario(name)
+    runs = 2 * CHUNK_SIZE + 123  # straddles chunk boundaries
+    one = simulate(scenario, runs=runs, seed=5, workers=1)
+    for workers in (2, 3, None):  # None: every core
+        _same(one, simulate(scenario, runs=runs, seed=5, workers=workers))
+
+
+def test_a_run_is_the_sum_of_its_chunks(tutorial):
+    # Each chunk is a function of (seed, chunk index) alone: a run of three chunks adds up
+    # the chunks walked one by one, and the first trajectories of chunk 0 do not depend on
+    # how many follow them.
+    from escalation.compiled import compile_model
+    from escalation.engines.montecarlo import chunks, walk
+
+    model = compile_model(tutorial)
+    runs, h = 2 * CHUNK_SIZE + 7, tutorial.horizon
+    targets = np.arange(len(tutorial.targets))
+    parts = [walk(model, targets, h, size, 99, c, 0) for c, size in chunks(runs)]
+    assert [p.first_hits.sum(axis=1).shape for p in parts] == [(4,)] * 3
+    whole = simulate(tutorial, runs=runs, seed=99, n_sample=0)
+    assert np.array_equal(whole.first_hits, sum(p.first_hits for p in parts))
+    assert np.array_equal(whole.level_counts, sum(p.occupancy for p in parts))
+    for runs_small in (1, 300, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1):
+        small = simulate(tutorial, runs=runs_small, seed=99, n_sample=min(runs_small, 200))
+        big = simulate(tutorial, runs=3 * CHUNK_SIZE, seed=99, n_sample=min(runs_small, 200))
+        assert np.array_equal(small.sample_paths, big.sample_paths)
 
 
 def test_seed_forms_are_equivalent(tutorial):
@@ -115,13 +137,10 @@ def test_probability_sum_above_one_is_an_error_at_run_time():
         simulate(s, runs=10, seed=1)
 
 
-def test_scales_past_what_can_be_compiled():
+def test_scales_past_what_can_be_enumerated():
     s = synthetic()  # 8 actors x 10 rungs = 10^8 joint states
     assert s.n_joint_states == 10**8
-    with pytest.raises(ValueError, match="kernel 'numba' needs at most 200,000 reachable joint states"):
-        simulate(s, runs=10, seed=9, kernel="numba")
     sim = simulate(s, runs=20_000, seed=9)
-    assert sim.kernel == "numpy"
     p = sim.probability("any_high")
     assert 0.0 < p < 1.0
     lo, hi = p - 4.5 * math.sqrt(p * (1 - p) / 20_000), p + 4.5 * math.sqrt(p * (1 - p) / 20_000)
@@ -129,13 +148,13 @@ def test_scales_past_what_can_be_compiled():
     assert lo - 0.02 < again < hi + 0.02
 
 
-@pytest.mark.parametrize("kernel", ["numba", "numpy"])
-def test_paths_and_samples(tutorial, kernel):
-    sim = simulate(tutorial, runs=20_000, seed=4, n_sample=50, kernel=kernel)
+def test_paths_and_samples(tutorial):
+    sim = simulate(tutorial, runs=20_000, seed=4, n_sample=50)
     assert sim.sample_paths.shape == (50, tutorial.horizon + 1, 2)
     assert sim.sample_paths[:, 0].tolist() == [list(tutorial.start_state)] * 50
     counts = [p.count for p in sim.top_paths]
     assert counts == sorted(counts, reverse=True) and sum(counts) <= sim.runs
+    assert sim.path_count_error == 0  # few distinct paths: counted exactly
     strike_first = [p for p in sim.top_paths if p.moves[:1] == (("BLUE", "alert", "strike"),)]
     assert strike_first, "a path starting with Blue's strike is among the most frequent"
     assert strike_first[0].describe(tutorial).startswith("BLUE: Forces on alert -> Limited strike")
@@ -146,8 +165,12 @@ def test_paths_and_samples(tutorial, kernel):
 
 
 def test_bad_arguments(tutorial):
-    with pytest.raises(ValueError, match="runs must be a whole number >= 1"):
+    with pytest.raises(ValueError, match="runs must be a whole number in"):
         simulate(tutorial, runs=0)
+    with pytest.raises(ValueError, match="runs must be a whole number in"):
+        simulate(tutorial, runs=2**60)
+    with pytest.raises(ValueError, match="horizon must be a whole number of days in"):
+        simulate(tutorial, runs=10, horizon=10**9)
     with pytest.raises(KeyError, match="unknown target"):
         simulate(tutorial, runs=10, targets=["nope"])
 
@@ -155,42 +178,55 @@ def test_bad_arguments(tutorial):
 def test_sample_paths_follow_the_path_counts(tutorial):
     # Whole sampled paths and the recorded escalation paths describe the same trajectories:
     # a trajectory that never leaves the start state has the empty path.
-    for kernel in ("numba", "numpy"):
-        sim = simulate(tutorial, runs=300, seed=12, n_sample=300, kernel=kernel)
-        unchanged = int((sim.sample_paths == sim.sample_paths[:, :1]).all(axis=(1, 2)).sum())
-        no_change = sum(p.count for p in sim.top_paths if not p.moves)
-        assert unchanged == no_change, kernel
-
-
-def test_auto_kernel_depends_on_the_work_only(tutorial):
-    from escalation.montecarlo import AUTO_COMPILED_MIN_WORK
-
-    small = simulate(tutorial, runs=1000, seed=1)
-    assert small.kernel == "numpy"
-    runs = AUTO_COMPILED_MIN_WORK // (tutorial.horizon + 1) + 1
-    big = simulate(tutorial, runs=runs, seed=1, n_sample=0)
-    assert big.kernel == "numba"
-    assert simulate(tutorial, runs=1000, seed=1).kernel == small.kernel  # the same call, the same choice
+    sim = simulate(tutorial, runs=300, seed=12, n_sample=300)
+    unchanged = int((sim.sample_paths == sim.sample_paths[:, :1]).all(axis=(1, 2)).sum())
+    no_change = sum(p.count for p in sim.top_paths if not p.moves)
+    assert unchanged == no_change
 
 
 @given(rows=st.lists(st.lists(st.integers(0, 3), min_size=3, max_size=3), min_size=1, max_size=300))
 @settings(max_examples=60)
-def test_compiled_path_grouping_matches_the_sort(rows):
-    from escalation._walk import count_paths
-    from escalation._chunk import count_rows as _count_rows
+def test_path_grouping_is_exact(rows):
+    from collections import Counter
 
-    paths = np.array(rows, dtype=np.uint16)
+    from escalation.engines.walk import count_paths
+
+    paths = np.array(rows, dtype=np.int32)
     first, counts = count_paths(paths)
-    assert counts.sum() == len(paths)
     groups = {tuple(paths[i]): int(c) for i, c in zip(first, counts)}
     assert len(groups) == len(first)  # no row split over two groups
-    uniq, expected = _count_rows(paths, np.ones(len(paths), dtype=np.int64))
-    assert groups == {tuple(r): int(c) for r, c in zip(uniq, expected)}
+    assert groups == dict(Counter(map(tuple, rows)))
     assert (first == np.sort(first)).all() and all((paths[: i] != paths[i]).any(axis=1).all() for i in first)
 
 
-@pytest.mark.parametrize("kernel", ["numba", "numpy"])
-def test_certain_and_impossible_moves(kernel):
+@given(seed=st.integers(0, 2**32 - 1), n_chunks=st.integers(1, 12))
+@settings(max_examples=25)
+def test_path_sketch_counts_are_bounded_lower_bounds(seed, n_chunks):
+    # Zipf-like path frequencies, far more distinct paths than the sketch keeps.
+    from collections import Counter
+
+    from escalation.engines import paths as paths_mod
+    from escalation.engines.paths import PathSketch
+
+    rng = np.random.default_rng(seed)
+    truth: Counter = Counter()
+    sketch = PathSketch(width=3)
+    for _ in range(n_chunks):
+        ids = np.minimum(rng.zipf(1.3, size=5000), 20_000)
+        rows = np.stack([ids % 97, ids // 97, np.full_like(ids, 1)], axis=1).astype(np.int32)
+        uniq, counts = np.unique(rows, axis=0, return_counts=True)
+        truth.update({tuple(r): int(c) for r, c in zip(uniq, counts)})
+        sketch.add_chunk(uniq, counts.astype(np.int64))
+    assert len(sketch.counts) <= paths_mod.MAX_PATHS
+    for row, count in zip(sketch.rows, sketch.counts):
+        true = truth[tuple(row)]
+        assert count <= true <= count + sketch.error
+    kept = {tuple(r) for r in sketch.rows}
+    assert all(c <= sketch.error for r, c in truth.items() if r not in kept)
+    assert list(sketch.counts) == sorted(sketch.counts, reverse=True)
+
+
+def test_certain_and_impossible_moves():
     # A move with daily probability 1 happens on day 1 in every trajectory; one with
     # probability 0 never does, and a scenario with nothing left to do stops walking.
     ladder = (Rung(id="a", level=0), Rung(id="b", level=3), Rung(id="c", level=6))
@@ -201,7 +237,7 @@ def test_certain_and_impossible_moves(kernel):
                Move(actor="Y", from_="a", to="b", p=0.5)),
         targets=(Target(name="x_b", when="X == b"), Target(name="x_c", when="X == c"), Target(name="y_b", when="Y == b")),
     )
-    sim = simulate(s, runs=4000, seed=5, kernel=kernel)
+    sim = simulate(s, runs=4000, seed=5)
     assert sim.first_hits[0, 1] == 4000 and sim.hits("x_c") == 0
     ex = exact_odds(s)
     for day in (1, 2, 30):

@@ -24,7 +24,7 @@ EXPECTED = {
     "01_quickstart.ipynb": [
         "direct_strikes",            # the odds table
         "(mc-exact)/se",             # both engines ran
-        "distinct paths in",         # the top escalation paths
+        "The most frequent paths in",         # the top escalation paths
         "Manifest(scenario_id='venezuela-2025'",
     ],
     "02_what_if.ipynb": [

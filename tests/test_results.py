@@ -7,7 +7,7 @@ import pytest
 from engine_helpers import synthetic
 
 from escalation import GraphTooLargeError
-from escalation.results import format_probability, run
+from escalation.analysis import format_probability, run
 from escalation.stats import wilson_interval
 
 
@@ -75,9 +75,23 @@ def test_table_csv_html_and_pandas(tutorial):
 
 def test_cumulative_band_contains_estimate(tutorial):
     r = run(tutorial, runs=4000, seed=3)
-    c = r.cumulative("blue_strikes")
-    assert (c["mc_low"] <= c["mc"]).all() and (c["mc"] <= c["mc_high"]).all()
-    assert c["exact"].shape == (61,)
+    sim = r.simulation
+    low, high = sim.ci95_band("blue_strikes")
+    mc = sim.cumulative()[0]
+    assert (low <= mc).all() and (mc <= high).all() and (low < high).all()
+    assert r.cumulative().shape == (4, 61)
+    assert r.cumulative().tolist() == r.exact.cumulative().tolist()  # the exact engine where it ran
+
+
+def test_run_result_is_a_mapping_of_targets(tutorial):
+    r = run(tutorial, runs=1000, seed=3)
+    assert list(r) == list(tutorial.target_names) and len(r) == 4
+    assert "settlement" in r and "nope" not in r
+    assert dict(r.items())["settlement"] is r["settlement"]
+    pmf = r["blue_strikes"].first_day_pmf
+    assert pmf.shape == (61,) and pmf.sum() == pytest.approx(r["blue_strikes"].exact)
+    assert r.first_day_pmf("blue_strikes").tolist() == pmf.tolist()
+    assert r.manifest.engine_reason.startswith("auto: both engines")
 
 
 @pytest.mark.parametrize(("p", "text"), [(0.27559, "27.56%"), (0.0, "0"), (3.1e-7, "3.1e-07"), (None, "-"), (math.nan, "-")])

@@ -96,7 +96,7 @@ def test_find_moves():
 
 def test_results_have_short_reprs():
     from escalation import load_scenario
-    from escalation.results import run
+    from escalation.analysis import run
 
     r = run(load_scenario("tutorial"), runs=1000, seed=1)
     assert repr(r) == "<RunResult tutorial: 4 targets, horizon 60 days, engine both, 1,000 runs, seed 1>"

@@ -8,9 +8,9 @@ import pytest
 from numpy.testing import assert_allclose
 
 from escalation import load_scenario, loads_scenario
-from escalation.exact import exact_odds
-from escalation.results import run
-from escalation.whatif import Cell, Comparison, compare, sensitivity, tornado_data
+from escalation.engines.exact import exact_odds
+from escalation.analysis import run
+from escalation.analysis import Cell, Comparison, compare, sensitivity, tornado_data
 
 # One actor with two ways out of its start rung at 0.4 a day each: doubling either makes the
 # rung's outgoing odds 1.2, which the engines refuse. A third move has probability 0.

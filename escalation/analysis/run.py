@@ -1,45 +1,45 @@
-"""Result objects: per-target odds with intervals, a manifest, and exports.
+"""``run``: pair the two engines on one scenario and summarise each target.
 
-:func:`run` is what ``escalation run`` calls: it runs the exact engine, the Monte Carlo
-engine or both, and returns a :class:`RunResult` that renders as a plain-text table, an HTML
-table in notebooks, JSON, CSV or a pandas DataFrame.
+:func:`run` is what ``escalation run`` calls. It decides from the compiled model's size
+estimate, at once, whether the exact engine can run; runs it and/or the Monte Carlo engine;
+and returns a :class:`RunResult` that renders as a plain-text table, an HTML table in
+notebooks, JSON, CSV or a pandas DataFrame, with a manifest that reproduces every number.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import io
 import json
 import math
 import os
 import platform
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
-from .dynamics import DEFAULT_MAX_STATES
-from .errors import GraphTooLargeError
-from .exact import ExactOdds, exact_odds, select_targets
-from .graph import compile_graph
-from .loader import dump_scenario
-from .montecarlo import Simulation, simulate
-from .rng import SeedLike
-from .scenario import Scenario
-from .stats import binomial_stderr, wilson_interval
+from ..compiled import DEFAULT_MAX_STATES, compile_model, estimate_states
+from ..engines.exact import ExactOdds, exact_odds
+from ..engines.montecarlo import Simulation, simulate
+from ..engines.odds import Odds
+from ..limits import check_horizon
+from ..loader import dump_scenario
+from ..rng import SeedLike
+from ..scenario import Scenario
+from ..stats import binomial_stderr, wilson_interval
+from .tables import format_probability, html_table, text_table
 
-__all__ = ["Method", "TargetResult", "Manifest", "RunResult", "run", "format_probability", "scenario_sha256"]
+__all__ = ["AUTO_EXACT_MAX_STATES", "Manifest", "Method", "RunResult", "TargetResult", "run", "scenario_sha256"]
 
 Method = Literal["auto", "mc", "exact", "both"]
 
 
 def _version() -> str:
-    from . import __version__
+    from ..version import __version__
 
     return __version__
 
@@ -49,17 +49,6 @@ def scenario_sha256(scenario: Scenario) -> str:
     if scenario.sha256:
         return scenario.sha256
     return hashlib.sha256(dump_scenario(scenario).encode("utf-8")).hexdigest()
-
-
-def format_probability(p: float | None) -> str:
-    """``27.65%``; small values in scientific notation (``3.1e-07``); ``-`` for None/NaN."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "-"
-    if p == 0:
-        return "0"
-    if p < 1e-4:
-        return f"{p:.1e}"
-    return f"{100 * p:.2f}%"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,6 +72,9 @@ class TargetResult:
         Exact probability with no horizon (with ``run(..., eventual=True)``).
     first_day_median, first_day_q1, first_day_q3 : float or None
         Quartiles of the first day the target holds, among runs that reach it by the horizon.
+    first_day_pmf : ndarray, shape (horizon + 1,)
+        Probability that the target first holds on each day (exact where computed, else
+        Monte Carlo); not part of equality.
     """
 
     name: str
@@ -97,6 +89,7 @@ class TargetResult:
     first_day_median: float | None
     first_day_q1: float | None
     first_day_q3: float | None
+    first_day_pmf: np.ndarray = field(compare=False, repr=False)
 
     @property
     def z(self) -> float | None:
@@ -117,8 +110,7 @@ class Manifest:
     scenario_sha256: str
     scenario_file: str | None
     engine: str
-    mc_kernel: str | None
-    exact_kernel: str | None
+    engine_reason: str
     seed: int | None
     runs: int | None
     horizon: int
@@ -134,10 +126,22 @@ def _none_if_nan(x: float) -> float | None:
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
-class RunResult:
-    """The answer of :func:`run`: per-target odds, the raw engine outputs and a manifest.
+class RunResult(Mapping[str, TargetResult]):
+    """The answer of :func:`run`: per-target odds, the engines' results and a manifest.
 
-    Index it by target name (``result["direct_strikes"]``) for a :class:`TargetResult`.
+    A read-only mapping from target name to :class:`TargetResult`: ``result["direct_strikes"]``,
+    ``for name in result``, ``"blockade" in result``, ``len(result)``, ``result.items()``.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    targets : tuple of TargetResult
+        In file order.
+    manifest : Manifest
+    simulation : Simulation or None
+        The Monte Carlo result, where it ran.
+    exact : ExactOdds or None
+        The exact result, where it ran.
     """
 
     scenario: Scenario
@@ -157,42 +161,46 @@ class RunResult:
                 return t
         raise KeyError(f"unknown target {name!r}; in this result: {', '.join(t.name for t in self.targets)}")
 
+    def __iter__(self) -> Iterator[str]:
+        return (t.name for t in self.targets)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def __contains__(self, name: object) -> bool:
+        return any(t.name == name for t in self.targets)
+
     @property
     def horizon(self) -> int:
-        """Days simulated."""
+        """Days computed."""
         return self.manifest.horizon
 
-    def cumulative(self, name: str) -> dict[str, np.ndarray]:
-        """Cumulative odds by day for ``name``: keys ``mc``, ``mc_low``, ``mc_high``, ``exact`` as available.
+    @property
+    def odds(self) -> Odds:
+        """The most precise engine result: exact where it ran, else Monte Carlo."""
+        best = self.exact if self.exact is not None else self.simulation
+        assert best is not None
+        return best
 
-        Returns
-        -------
-        dict of str to ndarray, each of shape (horizon + 1,)
-        """
-        out: dict[str, np.ndarray] = {}
-        if self.simulation is not None:
-            sim = self.simulation
-            hits = np.cumsum(sim.first_hits[sim.targets.index(name)])
-            out["mc"] = hits / sim.runs
-            bounds = np.array([wilson_interval(int(k), sim.runs) for k in hits])
-            out["mc_low"], out["mc_high"] = bounds[:, 0], bounds[:, 1]
-        if self.exact is not None:
-            out["exact"] = np.asarray(self.exact.cumulative[self.exact.targets.index(name)])
-        return out
+    def cumulative(self) -> np.ndarray:
+        """Cumulative odds of every target by day, shape ``(n_targets, horizon + 1)`` (from :attr:`odds`)."""
+        return self.odds.cumulative()
+
+    def first_day_pmf(self, name: str) -> np.ndarray:
+        """Probability that ``name`` first holds on each day, shape ``(horizon + 1,)`` (from :attr:`odds`)."""
+        self[name]
+        return self.odds.first_day_pmf(name)
 
     def level_distribution(self) -> np.ndarray:
-        """Probability of each crisis level 0-10 per day, shape ``(horizon + 1, 11)``: exact where computed."""
-        if self.exact is not None:
-            return np.asarray(self.exact.level_distribution)
-        assert self.simulation is not None
-        return self.simulation.level_distribution()
+        """Probability of each crisis level 0-10 per day, shape ``(horizon + 1, 11)`` (from :attr:`odds`)."""
+        return self.odds.level_distribution()
 
     # --- exports -----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Plain data: ``targets.<name>.probability``, ``.ci95``, ``.exact`` ... and ``manifest``."""
         targets = {}
         for t in self.targets:
-            d = asdict(t)
+            d = {k: v for k, v in asdict(t).items() if k != "first_day_pmf"}
             d["ci95"] = list(t.ci95) if t.ci95 is not None else None
             for key in ("first_day_median", "first_day_q1", "first_day_q3"):
                 d[key] = _none_if_nan(d[key]) if d[key] is not None else None
@@ -212,7 +220,7 @@ class RunResult:
         """JSON text of :meth:`to_dict`; written atomically to ``path`` when given."""
         text = json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
         if path is not None:
-            _write_atomic(Path(path), text)
+            _write_atomic(path, text)
         return text
 
     def _rows(self) -> list[dict[str, Any]]:
@@ -235,7 +243,7 @@ class RunResult:
         writer.writeheader()
         writer.writerows(rows)
         if path is not None:
-            _write_atomic(Path(path), buf.getvalue())
+            _write_atomic(path, buf.getvalue())
         return buf.getvalue()
 
     def to_pandas(self) -> Any:
@@ -267,6 +275,8 @@ class RunResult:
         bits = [f"engine {m.engine}"]
         if m.runs is not None:
             bits.append(f"{m.runs:,} runs, seed {m.seed}")
+            if self.simulation is not None and self.simulation.path_count_error:
+                bits.append(f"path counts within {self.simulation.path_count_error:,}")
         if m.n_states is not None:
             bits.append(f"{m.n_states:,} joint states")
         bits.append(f"{m.wall_time:.2f} s")
@@ -284,27 +294,14 @@ class RunResult:
         return html_table(caption, header, body)
 
 
-def text_table(title: str, header: list[str], body: list[list[str]]) -> list[str]:
-    """Lines of a plain-text table: the title, the header, a rule, the rows (first column left-aligned)."""
-    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
-
-    def fmt(cells: list[str]) -> str:
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
-
-    return [title, fmt(header), "  ".join("-" * w for w in widths), *(fmt(r) for r in body)]
+#: In auto mode the exact engine runs when the joint chain may have at most this many states.
+AUTO_EXACT_MAX_STATES = 20_000
 
 
-def html_table(caption: str, header: list[str], body: list[list[str]]) -> str:
-    """An HTML table (for notebooks' ``_repr_html_``), every cell escaped."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in body)
-    return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+def _write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    from ..outputs import write_text
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(path, text)
 
 
 def run(
@@ -326,12 +323,15 @@ def run(
     ----------
     scenario : Scenario
     method : {'auto', 'mc', 'exact', 'both'}
-        ``auto`` runs both engines when the joint graph compiles within ``max_states``, else
-        Monte Carlo only. ``both`` and ``exact`` fail if it does not compile.
+        ``auto`` runs both engines when the joint chain may have at most
+        :data:`AUTO_EXACT_MAX_STATES` states (decided at once from the compiled model's
+        estimate, nothing enumerated), else Monte Carlo only; the manifest's
+        ``engine_reason`` says which and why. ``both`` and ``exact`` refuse a chain that may
+        exceed ``max_states``.
     runs, horizon, seed, targets, workers, progress
-        As for :func:`~escalation.montecarlo.simulate`.
+        As for :func:`~escalation.engines.montecarlo.simulate`.
     max_states : int
-        Limit on the compiled graph.
+        Limit on the joint chain for ``exact`` and ``both``.
     eventual : bool
         Also compute each target's exact odds with no horizon (one sparse solve per target).
 
@@ -342,7 +342,7 @@ def run(
     Raises
     ------
     GraphTooLargeError
-        For ``exact`` or ``both`` on a chain larger than ``max_states``.
+        For ``exact`` or ``both`` on a chain that may exceed ``max_states``.
     ScenarioError
         If outgoing probabilities add up to more than 1 in a reachable state.
     KeyError
@@ -352,53 +352,54 @@ def run(
     --------
     >>> from escalation import load_scenario
     >>> r = run(load_scenario("tutorial"), runs=20_000, seed=7)
-    >>> r["blue_strikes"].exact is not None, r.manifest.engine
-    (True, 'both')
+    >>> r["blue_strikes"].exact is not None, r.manifest.engine, len(r), "blue_strikes" in r
+    (True, 'both', 4, True)
     """
     if method not in ("auto", "mc", "exact", "both"):
         raise ValueError(f"method must be one of auto, mc, exact, both; found {method!r}")
     started = time.perf_counter()
-    h = scenario.horizon if horizon is None else int(horizon)
-    names = select_targets(scenario, targets)
-    exact = None
-    if method in ("auto", "exact", "both"):
-        try:
-            graph = compile_graph(scenario, max_states=max_states)
-            exact = exact_odds(scenario, horizon=h, targets=names, graph=graph)
-        except GraphTooLargeError:
-            if method != "auto":
-                raise
+    model = compile_model(scenario)
+    h = check_horizon(scenario.horizon if horizon is None else horizon)
+    names = model.select_targets(targets)
+    estimate = estimate_states(model)
+    if method == "auto":
+        use_exact = estimate <= min(AUTO_EXACT_MAX_STATES, max_states)
+        reason = (f"auto: both engines (the joint chain has at most {estimate:,} states)" if use_exact else
+                  f"auto: Monte Carlo only (the joint chain may have {estimate:,} states, over the "
+                  f"{min(AUTO_EXACT_MAX_STATES, max_states):,} that auto solves exactly)")
+    else:
+        use_exact = method in ("exact", "both")
+        reason = f"requested: {method}"
+    exact = exact_odds(model, horizon=h, targets=names, max_states=max_states) if use_exact else None
     sim = None
     if method in ("auto", "mc", "both"):
-        sim = simulate(scenario, runs=runs, horizon=h, seed=seed, targets=names, workers=workers, progress=progress)
+        sim = simulate(model, runs=runs, horizon=h, seed=seed, targets=names, workers=workers, progress=progress)
     engine = "both" if sim is not None and exact is not None else ("mc" if sim is not None else "exact")
+    best: Odds = exact if exact is not None else sim  # type: ignore[assignment]
 
     results = []
     for name in names:
         target = scenario.target(name)
         ex = exact.probability(name) if exact is not None else None
         ev = exact.eventual(name) if exact is not None and eventual else None
+        quart = [(sim if sim is not None else best).first_day_quantile(name, q) for q in (0.5, 0.25, 0.75)]
         if sim is not None:
             hits = sim.hits(name)
             p = hits / sim.runs
-            quart = [sim.first_day_quantile(name, q) for q in (0.5, 0.25, 0.75)]
-            results.append(TargetResult(
-                name=name, description=target.description, probability=p, stderr=binomial_stderr(p, sim.runs),
-                ci95=wilson_interval(hits, sim.runs), hits=hits, runs=sim.runs, exact=ex, exact_eventual=ev,
-                first_day_median=quart[0], first_day_q1=quart[1], first_day_q3=quart[2],
-            ))
+            stderr, ci95, n_runs = binomial_stderr(p, sim.runs), wilson_interval(hits, sim.runs), sim.runs
         else:
-            assert exact is not None and ex is not None
-            quart = [exact.first_day_quantile(name, q) for q in (0.5, 0.25, 0.75)]
-            results.append(TargetResult(
-                name=name, description=target.description, probability=ex, stderr=None, ci95=None, hits=None,
-                runs=None, exact=ex, exact_eventual=ev,
-                first_day_median=quart[0], first_day_q1=quart[1], first_day_q3=quart[2],
-            ))
+            assert ex is not None
+            p, stderr, ci95, hits, n_runs = ex, None, None, None, None
+        pmf = best.first_day_pmf(name)
+        pmf.flags.writeable = False
+        results.append(TargetResult(
+            name=name, description=target.description, probability=p, stderr=stderr, ci95=ci95, hits=hits,
+            runs=n_runs, exact=ex, exact_eventual=ev,
+            first_day_median=quart[0], first_day_q1=quart[1], first_day_q3=quart[2], first_day_pmf=pmf,
+        ))
     manifest = Manifest(
         scenario_id=scenario.id, scenario_sha256=scenario_sha256(scenario), scenario_file=scenario.origin,
-        engine=engine, mc_kernel=sim.kernel if sim is not None else None,
-        exact_kernel=exact.kernel if exact is not None else None,
+        engine=engine, engine_reason=reason,
         seed=sim.entropy if sim is not None else None, runs=sim.runs if sim is not None else None,
         horizon=h, n_states=exact.n_states if exact is not None else None, package_version=_version(),
         python_version=platform.python_version(), numpy_version=np.__version__,

@@ -18,15 +18,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .dynamics import DEFAULT_MAX_STATES
-from .errors import GraphTooLargeError, ScenarioError
-from .exact import exact_odds, select_targets
-from .montecarlo import simulate
-from .results import RunResult, format_probability
-from .results import html_table as _html_table
-from .results import text_table as _text_table
-from .rng import SeedLike, seed_entropy
-from .scenario import Scenario
+import numpy as np
+
+from ..compiled import DEFAULT_MAX_STATES, CompiledModel, compile_model
+from ..engines.exact import exact_odds
+from ..engines.montecarlo import simulate
+from ..errors import GraphTooLargeError, ScenarioError
+from ..rng import SeedLike, seed_entropy
+from ..scenario import Scenario
+from .run import RunResult
+from .tables import format_probability
+from .tables import html_table as _html_table
+from .tables import text_table as _text_table
 
 __all__ = [
     "Cell",
@@ -188,7 +191,7 @@ def compare(results: Mapping[str, RunResult], *, targets: Sequence[str] | None =
     Parameters
     ----------
     results : mapping of str to RunResult
-        Variant name -> the result of :func:`~escalation.results.run` on that variant, in
+        Variant name -> the result of :func:`~escalation.analysis.run` on that variant, in
         the order the columns should appear (a dict keeps insertion order).
     targets : sequence of str, optional
         Targets to show, in this order; default every target of any variant (the first
@@ -217,7 +220,7 @@ def compare(results: Mapping[str, RunResult], *, targets: Sequence[str] | None =
     Examples
     --------
     >>> from escalation import load_scenario
-    >>> from escalation.results import run
+    >>> from escalation.analysis import run
     >>> s = load_scenario("tutorial")
     >>> c = compare({"base": run(s, runs=20_000, seed=1),
     ...              "red mobilised": run(s.with_start(RED="mobilised"), runs=20_000, seed=1)})
@@ -226,7 +229,7 @@ def compare(results: Mapping[str, RunResult], *, targets: Sequence[str] | None =
     >>> round(c.cell("red_retaliates", "red mobilised").exact, 4)
     0.2461
     >>> print(c.table().splitlines()[3])
-    blue_strikes    27.37% [26.75%, 27.99%]  27.73% [27.11%, 28.35%]
+    blue_strikes    27.74% [27.13%, 28.37%]  28.15% [27.53%, 28.78%]
     """
     if not results:
         raise ValueError("compare needs at least one result, found none")
@@ -408,10 +411,11 @@ def sensitivity(
 ) -> Sensitivity:
     """One-at-a-time sensitivity of a target's odds to each move's daily probability.
 
-    For each selected move, two variants of the scenario are made with
-    :meth:`~escalation.scenario.Scenario.with_move_probability`: the move's daily probability
+    For each selected move, two variants of the compiled model are made with
+    :meth:`~escalation.compiled.CompiledModel.with_numbers`: the move's daily probability
     divided by ``factor``, and multiplied by it (capped at 1); every other number is left as
-    it is. The odds of ``target`` within the horizon are computed for each, and the moves are
+    it is. The variants share the model's structure and the exact engine's plan, so nothing
+    is explored again. The odds of ``target`` within the horizon are computed for each, and the moves are
     ranked by the swing in those odds.
 
     Parameters
@@ -452,7 +456,7 @@ def sensitivity(
 
     Notes
     -----
-    The engine is exact (:func:`~escalation.exact.exact_odds`) whenever the reachable joint
+    The engine is exact (:func:`~escalation.engines.exact.exact_odds`) whenever the reachable joint
     graph compiles within ``max_states``; otherwise every variant, and the base, is run by
     Monte Carlo with ``runs`` trajectories and a shared seed.
 
@@ -485,7 +489,8 @@ def sensitivity(
     if not (isinstance(factor, (int, float)) and not isinstance(factor, bool)) or not math.isfinite(factor) or factor <= 1:
         raise ValueError(f"factor must be a finite number > 1, found {factor!r}")
     factor = float(factor)
-    names = select_targets(scenario, [target])  # KeyError naming the known targets
+    model = compile_model(scenario)
+    names = model.select_targets([target])  # KeyError naming the known targets
     assert names == (target,)
     h = scenario.horizon if horizon is None else int(horizon)
     if moves is None:
@@ -499,16 +504,16 @@ def sensitivity(
     method: Literal["exact", "mc"] = "exact"
     entropy: int | None = None
 
-    def odds(s: Scenario) -> float:
+    def odds(m: CompiledModel) -> float:
         if method == "exact":
-            return exact_odds(s, horizon=h, targets=[target], max_states=max_states).probability(target)
-        return simulate(s, runs=runs, horizon=h, seed=entropy, targets=[target], n_sample=0, top_paths=0).probability(target)
+            return exact_odds(m, horizon=h, targets=[target], max_states=max_states).probability(target)
+        return simulate(m, runs=runs, horizon=h, seed=entropy, targets=[target], n_sample=0, top_paths=0).probability(target)
 
     try:
-        base = odds(scenario)
+        base = odds(model)
     except GraphTooLargeError:
         method, entropy = "mc", seed_entropy(seed)
-        base = odds(scenario)
+        base = odds(model)
 
     rows = []
     for i in indices:
@@ -522,7 +527,7 @@ def sensitivity(
                 values[side] = base
                 continue
             try:
-                values[side] = odds(scenario.with_move_probability(i, q))
+                values[side] = odds(model.with_numbers(p=np.where(np.arange(model.n_moves) == i, q, model.move_p)))
             except ScenarioError as exc:
                 values[side] = None
                 errors.append(f"p = {q:.6g}/day: {exc}")

@@ -4,9 +4,11 @@ Loading has two stages. *Parse*: the bytes go through PyYAML's safe loader only 
 would construct a Python object is refused), and every value's line and column are recorded.
 *Build*: each field is checked against the format, all problems are collected, and the
 dataclasses are constructed; errors name the file, line, field path, what was expected and
-what was found. Finally the reachable joint states are searched (shared with the compiled
-graph, :func:`escalation.dynamics.explore`) to check that no actor's outgoing probabilities
-exceed 1 anywhere, and a target that can never hold gets a :class:`ScenarioWarning`.
+what was found. Finally the scenario is compiled (:func:`escalation.compiled.compile_model`,
+cached on it for the engines) and checked without enumerating the joint space: no actor's
+outgoing probabilities may exceed 1 under any combination of the conditions that apply
+(:func:`escalation.compiled.check_sums`), and a target that can never hold gets a
+:class:`ScenarioWarning`.
 
 Parts: ``_yaml`` (parse), ``_build`` (build), :mod:`.bundled` (scenarios shipped with the
 package, by name) and :mod:`.writer` (dump); every public name is importable from here.
@@ -23,8 +25,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..dynamics import Dynamics, explore
-from ..errors import GraphTooLargeError, Problem, ScenarioError, ScenarioWarning
+from ..compiled import check_sums, compile_model, unreachable_targets
+from ..errors import Problem, ScenarioError, ScenarioWarning
 from ..scenario import Scenario
 from ._build import _build_with, _Builder
 from ._yaml import Marks, _parse
@@ -33,7 +35,6 @@ from .writer import dump_scenario, scenario_to_dict
 
 __all__ = [
     "MAX_FILE_BYTES",
-    "CHECK_MAX_STATES",
     "load_scenario",
     "loads_scenario",
     "dump_scenario",
@@ -41,44 +42,29 @@ __all__ = [
     "bundled_scenarios",
     "find_scenario",
     "json_schema",
-    "check_reachable",
+    "check_scenario",
 ]
 
 #: Files larger than this are refused before parsing.
 MAX_FILE_BYTES = 10 * 1024 * 1024
-#: The loader's reachable-sum check enumerates at most this many joint states; past it the
-#: check is left to the engines, which raise the same error on the states they visit.
-CHECK_MAX_STATES = 200_000
-
-
-
-def check_reachable(scenario: Scenario, *, max_states: int = CHECK_MAX_STATES) -> list[str]:
-    """Check outgoing probabilities in every reachable joint state, and target reachability.
-
-    Parameters
-    ----------
-    scenario : Scenario
-    max_states : int, optional
-        Enumerate at most this many joint states; past it nothing is checked here (the
-        engines check the states they visit).
+def check_scenario(scenario: Scenario) -> list[str]:
+    """Compile ``scenario`` and check it without enumerating the joint space.
 
     Returns
     -------
     list of str
-        Names of targets that hold in no reachable state (empty when not enumerated).
+        Names of targets that can never hold (see
+        :func:`~escalation.compiled.unreachable_targets`).
 
     Raises
     ------
     ScenarioError
-        If an actor's outgoing probabilities add up to more than 1 in a reachable state.
+        If some actor's outgoing probabilities can add up to more than 1 (see
+        :func:`~escalation.compiled.check_sums`).
     """
-    dyn = Dynamics(scenario)
-    try:
-        states = explore(dyn, max_states=max_states).states
-    except GraphTooLargeError:
-        return []
-    holds = dyn.targets_hold(states)
-    return [t.name for t, h in zip(scenario.targets, holds) if not h.any()]
+    model = compile_model(scenario)
+    check_sums(model)
+    return unreachable_targets(model)
 
 
 def _locate(problems: tuple[Problem, ...], file: str, marks: Marks) -> ScenarioError:
@@ -102,8 +88,8 @@ def loads_scenario(text: str, *, name: str = "<string>", check: bool = True) -> 
     name : str, optional
         Used as the file name in error messages.
     check : bool, optional
-        Also search the reachable joint states for probabilities adding up to more than 1
-        and for targets that can never hold (a :class:`ScenarioWarning`).
+        Also check that probabilities cannot add up to more than 1 and warn of targets that
+        can never hold (a :class:`ScenarioWarning`); see :func:`check_scenario`.
 
     Returns
     -------
@@ -141,7 +127,7 @@ def loads_scenario(text: str, *, name: str = "<string>", check: bool = True) -> 
         if b.problems:
             raise ScenarioError(b.problems)
         if check:
-            unreachable = check_reachable(scenario)
+            unreachable = check_scenario(scenario)
             for t in unreachable:
                 pos = marks.get(f"targets.{t}", (None, None))
                 warnings.warn(

@@ -36,7 +36,7 @@ from .result_views import format_share, plot_fan, plot_first_hit, plot_odds, plo
 from .scenario_views import plot_graph, plot_ladder
 
 if TYPE_CHECKING:
-    from ..results import RunResult
+    from ..analysis import RunResult
     from ..scenario import Scenario
 
 __all__ = [
@@ -61,7 +61,7 @@ __all__ = [
 
 # --- dispatch -------------------------------------------------------------------------------
 def needs_result(kind: str) -> bool:
-    """Whether figure ``kind`` needs a :class:`~escalation.results.RunResult` (ladder and graph do not).
+    """Whether figure ``kind`` needs a :class:`~escalation.analysis.RunResult` (ladder and graph do not).
 
     Raises
     ------

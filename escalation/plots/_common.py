@@ -15,7 +15,7 @@ from ..conditions import And, Compare, Expr, Member, Or
 from ..scenario import MAX_LEVEL, MIN_LEVEL
 
 if TYPE_CHECKING:
-    from ..results import RunResult
+    from ..analysis import RunResult
     from ..scenario import Scenario
 
 
@@ -92,7 +92,7 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
 
 def _require_result(kind: str, result: RunResult | None) -> RunResult:
     if result is None:
-        raise ValueError(f"the {kind!r} figure needs a RunResult (from escalation.results.run), found None")
+        raise ValueError(f"the {kind!r} figure needs a RunResult (from escalation.run), found None")
     return result
 
 

@@ -13,7 +13,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
-from ..dynamics import Dynamics
+from ..compiled import compile_model
 from ..scenario import MAX_LEVEL, MIN_LEVEL
 
 from ._common import (  # shared helpers
@@ -32,8 +32,8 @@ from ._common import (  # shared helpers
 )
 
 if TYPE_CHECKING:
-    from ..results import RunResult
-    from ..whatif import Sensitivity
+    from ..analysis import RunResult
+    from ..analysis import Sensitivity
 
 
 # --- odds -----------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def plot_odds(result: RunResult, *, ax: Axes | None = None, targets: Sequence[st
     Examples
     --------
     >>> from escalation import load_scenario
-    >>> from escalation.results import run
+    >>> from escalation.analysis import run
     >>> ax = plot_odds(run(load_scenario("tutorial"), runs=2_000, seed=1))
     >>> ax.get_ylabel()
     'Probability target reached'
@@ -72,13 +72,16 @@ def plot_odds(result: RunResult, *, ax: Axes | None = None, targets: Sequence[st
     has_exact = result.exact is not None
     for name in names:
         colour, ls = target_colour(scenario, name), _target_linestyle(scenario, name)
-        cum = result.cumulative(name)
         final = format_share(result[name].probability)
-        if has_mc:
-            ax.fill_between(days, cum["mc_low"], cum["mc_high"], color=colour, alpha=0.18, lw=0)
-            ax.plot(days, cum["mc"], color=colour, lw=2.4, ls=ls, alpha=0.55, label=f"{name} ({final})")
-        if has_exact:
-            ax.plot(days, cum["exact"], color=colour, lw=1.4, ls="--" if has_mc else ls,
+        if result.simulation is not None:
+            sim = result.simulation
+            low, high = sim.ci95_band(name)
+            ax.fill_between(days, low, high, color=colour, alpha=0.18, lw=0)
+            ax.plot(days, sim.cumulative()[sim.targets.index(name)], color=colour, lw=2.4, ls=ls, alpha=0.55,
+                    label=f"{name} ({final})")
+        if result.exact is not None:
+            ex = result.exact
+            ax.plot(days, ex.cumulative()[ex.targets.index(name)], color=colour, lw=1.4, ls="--" if has_mc else ls,
                     label=None if has_mc else f"{name} ({final})", zorder=3)
     handles, labels = ax.get_legend_handles_labels()
     if has_mc:
@@ -141,8 +144,8 @@ def plot_fan(result: RunResult, *, ax: Axes | None = None) -> Axes:
         labels=[f"level {lv}" for lv in present], edgecolor="white", linewidth=0.4,
     )
     # A threshold at or below the level at the start says nothing about escalation: skip it.
-    dyn = Dynamics(scenario)
-    start_level = int(dyn.crisis_level(dyn.start[None, :])[0])
+    model = compile_model(scenario)
+    start_level = int(model.crisis_level(model.start[None, :])[0])
     by_level: dict[int, list[str]] = {}
     for name, level in target_levels(scenario, [t.name for t in result.targets]).items():
         if level > start_level:
@@ -231,7 +234,8 @@ def plot_paths(result: RunResult, *, fig: Figure | None = None, n_paths: int = 1
     # Left: trajectories.
     sample = np.asarray(sim.sample_paths)[:n_traces]
     n, days = sample.shape[0], np.arange(sample.shape[1])
-    levels = Dynamics(scenario).crisis_level(sample.reshape(-1, sample.shape[2])).reshape(n, -1) if n else np.zeros((0, days.size))
+    levels = (compile_model(scenario).crisis_level(sample.reshape(-1, sample.shape[2])).reshape(n, -1) if n
+              else np.zeros((0, days.size)))
     jitter = np.random.default_rng(0).uniform(-0.18, 0.18, size=n)  # fixed: the same figure every time
     for k in range(n):
         ax_traces.step(days, levels[k] + jitter[k], where="post", color=PALETTE[0], alpha=0.25, lw=0.9)
@@ -328,8 +332,7 @@ def plot_first_hit(result: RunResult, *, ax: Axes | None = None, targets: Sequen
         colour, ls = target_colour(scenario, name), _target_linestyle(scenario, name)
         label = f"{name} ({format_share(result[name].probability)})"
         if sim is not None:
-            pmf = np.asarray(sim.first_hits[sim.targets.index(name)], dtype=float) / sim.runs
-            ax.stairs(_per_day(pmf, edges), edges, color=colour, lw=1.6, ls=ls, label=label, baseline=None)
+            ax.stairs(_per_day(sim.first_day_pmf(name), edges), edges, color=colour, lw=1.6, ls=ls, label=label, baseline=None)
         if exact is not None:
             ax.stairs(_per_day(exact.first_day_pmf(name), edges), edges, color=colour, lw=1.2,
                       ls="--" if sim is not None else ls, label=None if sim is not None else label, baseline=None)
@@ -353,7 +356,7 @@ def plot_first_hit(result: RunResult, *, ax: Axes | None = None, targets: Sequen
 
 
 def plot_tornado(sensitivity: Sensitivity, *, ax: Axes | None = None, top: int = 10) -> Axes:
-    """Tornado chart of a one-at-a-time sweep from :func:`escalation.whatif.sensitivity`.
+    """Tornado chart of a one-at-a-time sweep from :func:`escalation.analysis.sensitivity`.
 
     One row per move, largest swing at the top: a bar from the base odds to the odds with the
     move's daily probability divided by the sweep's factor, and one to the odds with it
@@ -374,12 +377,12 @@ def plot_tornado(sensitivity: Sensitivity, *, ax: Axes | None = None, top: int =
     Examples
     --------
     >>> from escalation import load_scenario
-    >>> from escalation.whatif import sensitivity
+    >>> from escalation.analysis import sensitivity
     >>> ax = plot_tornado(sensitivity(load_scenario("tutorial"), target="blue_strikes"), top=3)
     >>> len(ax.get_yticklabels()), ax.get_xlabel()
     (3, 'Probability of blue_strikes within 60 days')
     """
-    from ..whatif import tornado_data
+    from ..analysis import tornado_data
 
     data = tornado_data(sensitivity, top=top)
     n = len(data.labels)

@@ -13,7 +13,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.transforms import ScaledTranslation
 
-from ..dynamics import Dynamics
+from ..compiled import compile_model
 from ..errors import GraphTooLargeError
 from ..scenario import MAX_LEVEL, MIN_LEVEL
 
@@ -42,8 +42,8 @@ def _start_moves(scenario: Scenario) -> list[tuple[str, str, float]]:
     Probabilities include the modifiers that hold at the start; several moves between the
     same rungs add up, as in the step semantics.
     """
-    dyn = Dynamics(scenario)
-    p = dyn.move_probabilities(dyn.start[None, :])[0]
+    model = compile_model(scenario)
+    p = model.move_probabilities(model.start[None, :])[0]
     total: dict[tuple[str, str], float] = {}
     for move, pk in zip(scenario.moves, p):
         if pk > 0:
@@ -277,8 +277,9 @@ def plot_graph(scenario: Scenario, *, fig: Figure | None = None, max_joint: int 
     One panel per actor: its rungs as nodes placed by level (as in :func:`plot_ladder`),
     its moves as arcs whose width grows with the base daily probability (before modifiers).
     Escalating moves take the actor's colour and bend out to the right; de-escalating moves
-    are grey and bend less. Conditional moves (with ``when``) are dashed. When the compiled
-    joint chain has at most ``max_joint`` states, a last panel draws it with its states
+    are grey and bend less. Conditional moves (with ``when``) are dashed. When the joint
+    chain may have at most ``max_joint`` states (by its size estimate,
+    :func:`escalation.compiled.estimate_states`), a last panel draws it with its states
     placed and coloured by crisis level (staying is not drawn).
 
     Parameters

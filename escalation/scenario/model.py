@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import Problem, ScenarioError
 from .checks import cross_problems
-from .parts import SCHEMA, Actor, Modifier, Move, Source, Target, _raise
+from .parts import SCHEMA, Actor, Modifier, Move, Source, Target, _raise, window_to_daily
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +44,9 @@ class Scenario:
         Path the scenario was loaded from (not part of equality).
     sha256 : str, optional
         SHA-256 of the file it was loaded from (not part of equality).
+    cache : dict
+        Derived data computed once per scenario (the compiled model); not part of equality,
+        never copied to a what-if variant.
 
     Notes
     -----
@@ -65,6 +69,7 @@ class Scenario:
     schema: str = SCHEMA
     origin: str | None = field(default=None, compare=False)
     sha256: str | None = field(default=None, compare=False)
+    cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("actors", "moves", "modifiers", "targets", "sources"):
@@ -128,21 +133,75 @@ class Scenario:
         return dataclasses.replace(self, **changes)
 
     def with_move_probability(self, index: int, p: float) -> "Scenario":
-        """A copy in which move ``index`` has daily probability ``p`` (its window and range dropped)."""
+        """A copy in which move ``index`` has daily probability ``p``.
+
+        A move given as window odds becomes a daily move. Its ``range`` is kept when it still
+        contains ``p`` on the daily scale; otherwise (or when it was given on the window
+        scale) it is rescaled by the same factor as the probability, so the move keeps its
+        stated relative uncertainty. A ``beta`` on the daily scale is kept; one on the window
+        scale cannot be carried over and is refused.
+
+        Raises
+        ------
+        IndexError
+            For an index out of range.
+        ScenarioError
+            For ``p`` outside [0, 1], a range that cannot be rescaled or would leave [0, 1],
+            or a window-scale ``beta``; each naming the move.
+        """
         if not 0 <= index < len(self.moves):
             raise IndexError(f"move index {index} out of range for {len(self.moves)} moves")
         moves = list(self.moves)
-        moves[index] = dataclasses.replace(moves[index], p=p, within=None, range=None, beta=None)
+        moves[index] = self._moved(index, p)
         return self.replace(moves=tuple(moves))
 
     def scale_moves(self, factor: float, *, select: Iterable[int]) -> "Scenario":
-        """A copy in which the moves at indices ``select`` have their daily odds multiplied."""
+        """A copy in which the moves at indices ``select`` have their daily odds multiplied.
+
+        Ranges follow as in :meth:`with_move_probability`.
+
+        Raises
+        ------
+        ScenarioError
+            If a scaled probability (or the upper end of its range) would exceed 1, naming
+            the move; nothing is clipped.
+        """
         moves = list(self.moves)
         for i in select:
-            m = moves[i]
-            assert m.p is not None
-            moves[i] = dataclasses.replace(m, p=min(1.0, m.p * factor), within=None, range=None, beta=None)
+            p = moves[i].p
+            assert p is not None
+            if p * factor > 1.0:
+                raise ScenarioError(Problem(field=f"moves[{i}].p", message=(
+                    f"scaling {self.move_label(i)} by {factor:g} gives a daily probability of {p * factor:.6g} > 1")))
+            moves[i] = self._moved(i, p * factor)
         return self.replace(moves=tuple(moves))
+
+    def _moved(self, index: int, p: float) -> Move:
+        """Move ``index`` with daily probability ``p`` and its uncertainty carried over."""
+        old = self.moves[index]
+        assert old.p is not None
+        where = f"moves[{index}]"
+        rng = old.range
+        if rng is not None and (old.within is not None or not rng[0] <= p <= rng[1]):
+            if old.p <= 0:
+                raise ScenarioError(Problem(field=f"{where}.range", message=(
+                    f"cannot rescale the range of {self.move_label(index)}: its probability is 0")))
+            if old.within is not None:
+                rng = (window_to_daily(rng[0], old.within.days), window_to_daily(rng[1], old.within.days))
+            ratio = p / old.p
+            rng = (rng[0] * ratio, rng[1] * ratio)
+            if rng[1] > 1.0:
+                raise ScenarioError(Problem(field=f"{where}.range", message=(
+                    f"p = {p:.6g} would push the upper end of the range of {self.move_label(index)} "
+                    f"to {rng[1]:.6g} > 1")))
+        if old.beta is not None and old.within is not None:
+            raise ScenarioError(Problem(field=f"{where}.beta", message=(
+                f"{self.move_label(index)} has a beta prior on the window scale, which a daily probability "
+                "cannot carry; change the window odds instead")))
+        try:
+            return dataclasses.replace(old, p=p, within=None, range=rng)
+        except ScenarioError as exc:
+            raise ScenarioError([pr.within(where) for pr in exc.problems]) from None
 
     def with_start(self, **starts: str) -> "Scenario":
         """A copy with other start rungs, e.g. ``with_start(VEN="retaliation")``."""
@@ -201,10 +260,3 @@ class Scenario:
         m = self.moves[index]
         cond = f" when {m.when}" if m.when else ""
         return f"{m.actor}: {m.from_} -> {m.to}{cond}"
-
-    def is_escalating(self, move: Move) -> bool:
-        """Whether ``move`` goes up its actor's ladder."""
-        actor = self.actor(move.actor)
-        return actor.position(move.to) > actor.position(move.from_)
-
-

@@ -1,0 +1,30 @@
+"""Analyses built on the engines: :func:`run` (pairs the engines), what-if comparison and sensitivity.
+
+Every public name is importable from here; :mod:`.run` holds :func:`run` and its result
+types, :mod:`.whatif` comparisons and one-at-a-time sensitivity, :mod:`.tables` the text and
+HTML tables they render to.
+"""
+
+from .run import AUTO_EXACT_MAX_STATES, Manifest, RunResult, TargetResult, run, scenario_sha256
+from .tables import format_probability, html_table, text_table
+from .whatif import Cell, Comparison, MoveSensitivity, Sensitivity, TornadoData, compare, sensitivity, tornado_data
+
+__all__ = [
+    "AUTO_EXACT_MAX_STATES",
+    "Cell",
+    "Comparison",
+    "Manifest",
+    "MoveSensitivity",
+    "RunResult",
+    "Sensitivity",
+    "TargetResult",
+    "TornadoData",
+    "compare",
+    "format_probability",
+    "html_table",
+    "run",
+    "scenario_sha256",
+    "sensitivity",
+    "text_table",
+    "tornado_data",
+]

@@ -1,0 +1,253 @@
+"""The exact engine: first-passage odds and crisis levels by propagating the distribution.
+
+For each target the states where it holds are made absorbing and the distribution over the
+reachable joint states is propagated day by day; the mass that enters the target on day ``d``
+is the probability that it first holds on day ``d``. All targets and the unabsorbed chain
+(for the crisis level) are the columns of one block, and a day is one pass through the
+stage plan (:mod:`escalation.engines.stages`): one sparse stage per actor, whose values come
+from the model's numbers by one gather. The plan is cached on the compiled model, so a
+re-parameterised solve (:meth:`~escalation.compiled.CompiledModel.with_numbers`) costs the
+propagation only. Infinite-horizon odds come from a sparse solve on the joint matrix
+(:func:`eventual_odds`), on request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..compiled import DEFAULT_MAX_STATES, N_LEVELS, CompiledModel, compile_model, estimate_states, reachable
+from ..errors import EscalationError
+from ..limits import check_horizon
+from ..scenario import Scenario
+from .odds import Odds
+from .stages import plan
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+__all__ = ["ExactOdds", "eventual_odds", "exact_odds"]
+
+
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
+class ExactOdds(Odds):
+    """Exact odds: the common :class:`~escalation.engines.odds.Odds` plus the chain they came from.
+
+    Attributes
+    ----------
+    n_states : int
+        Reachable joint states.
+    model : CompiledModel
+        The model (with the numbers) the odds were computed from.
+    """
+
+    n_states: int
+    model: CompiledModel = field(repr=False)
+    _eventual: dict[str, float] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        return (f"<ExactOdds {self.scenario_id}: {len(self.targets)} targets, horizon {self.horizon} days, "
+                f"{self.n_states:,} joint states>")
+
+    def eventual(self, name: str) -> float:
+        """Probability that ``name`` ever holds (no horizon), by a sparse linear solve.
+
+        Computed on first use and cached; see :func:`eventual_odds`.
+        """
+        self._row(name)
+        if name not in self._eventual:
+            from ..graph import compile_graph
+
+            # The chain was enumerated for these odds (and is cached): no limit to apply again.
+            g = compile_graph(self.model, max_states=estimate_states(self.model))
+            self._eventual[name] = float(eventual_odds(g.matrix, g.target_mask(name))[0])
+        return self._eventual[name]
+
+
+def _can_reach(matrix: "sp.csr_array", mask: np.ndarray) -> np.ndarray:
+    """States from which some state in ``mask`` is reachable (``mask`` included)."""
+    reach = mask.copy()
+    adjacency = (matrix > 0).astype(np.float64)
+    while True:
+        grown = reach | (adjacency @ reach.astype(np.float64) > 0)
+        if (grown == reach).all():
+            return reach
+        reach = grown
+
+
+#: Largest system the exact fallback (GTH state reduction, dense, O(n^3)) is used for.
+GTH_MAX_STATES = 3000
+
+
+def _absorb_gth(q: np.ndarray, one: np.ndarray, zero: np.ndarray) -> np.ndarray:
+    """Absorption probabilities by state reduction with additions only (Grassmann-Taqqu-Heyman).
+
+    ``q`` holds the transitions among transient states (its diagonal is ignored), ``one`` and
+    ``zero`` the probabilities of moving to states worth 1 and 0. Eliminating a state
+    redistributes its inflow over its outflow normalised by the *sum* of its outflows, so
+    no difference of nearly equal numbers is ever formed: tiny hazards stay exact.
+    """
+    m = len(one)
+    work = np.zeros((m, m + 2))
+    work[:, :m] = q
+    np.fill_diagonal(work[:, :m], 0.0)
+    work[:, m], work[:, m + 1] = one, zero
+    saved: list[tuple[np.ndarray, float, float]] = []
+    for k in range(m - 1, -1, -1):
+        row = work[k, : k].copy()
+        out = row.sum() + work[k, m] + work[k, m + 1]
+        saved.append((row, float(work[k, m]), float(out)))
+        if k and out > 0:
+            into = work[:k, k] / out
+            work[:k, :k] += np.outer(into, row)
+            work[:k, m] += into * work[k, m]
+            work[:k, m + 1] += into * work[k, m + 1]
+    h = np.zeros(m)
+    for k, (row, to_one, out) in enumerate(reversed(saved)):
+        h[k] = (to_one + row @ h[:k]) / out if out > 0 else 0.0
+    return h
+
+
+def eventual_odds(matrix: "sp.csr_array", mask: np.ndarray) -> np.ndarray:
+    """Probability of ever entering ``mask`` from each state.
+
+    Parameters
+    ----------
+    matrix : scipy.sparse.csr_array, shape (n_states, n_states)
+        The row-stochastic one-day matrix (:attr:`escalation.graph.CompiledGraph.matrix`).
+    mask : ndarray of bool, shape (n_states,)
+
+    Returns
+    -------
+    ndarray, shape (n_states,)
+        1 on ``mask``; 0 where ``mask`` is unreachable; exactly 1 where every path stays
+        among states that can still reach ``mask`` (a finite chain then enters it with
+        probability 1); elsewhere the fundamental-matrix absorption probabilities, the
+        solution of ``(I - Q) h = R 1`` on the remaining states.
+
+    Notes
+    -----
+    The diagonal of ``I - Q`` is each state's probability of leaving, summed from its
+    off-diagonal entries rather than computed as ``1 - P_ii``, which rounds tiny hazards to
+    0. The system is solved with a sparse LU; when it is still numerically singular (tiny
+    hazards competing with fast cycling), chains up to :data:`GTH_MAX_STATES` states are
+    solved by GTH state reduction instead, which needs no subtraction.
+    """
+    import warnings
+
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla  # only here: it is slow to import
+
+    p = matrix
+    h = mask.astype(np.float64)
+    reach = _can_reach(p, mask)
+    may_escape = _can_reach(p, ~reach) if (~reach).any() else np.zeros_like(reach)
+    h[reach & ~mask & ~may_escape] = 1.0
+    unknown = reach & ~mask & may_escape
+    if unknown.any():
+        idx = np.flatnonzero(unknown)
+        off = (p - sp.diags_array(p.diagonal())).tocsr()
+        off.eliminate_zeros()
+        rows = off[idx]
+        leave = np.asarray(rows.sum(axis=1), dtype=np.float64).ravel()
+        worth_one = np.flatnonzero(h == 1.0)  # the target and the states certain to reach it
+        r = np.asarray(rows[:, worth_one].sum(axis=1), dtype=np.float64).ravel()
+        q = rows[:, idx]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", spla.MatrixRankWarning)
+                solved = spla.spsolve((sp.diags_array(leave) - q).tocsc(), r) if idx.size > 1 else r / leave
+            if not np.isfinite(solved).all():
+                raise spla.MatrixRankWarning("non-finite solution")
+        except spla.MatrixRankWarning:
+            if idx.size > GTH_MAX_STATES:
+                raise EscalationError(
+                    f"infinite-horizon odds: the absorption system on {idx.size:,} states is numerically "
+                    f"singular (hazards differ by more than the float range) and too large for the exact "
+                    f"fallback (at most {GTH_MAX_STATES:,}); use the odds by the horizon instead"
+                ) from None
+            to_zero = np.asarray(rows[:, np.flatnonzero(~reach)].sum(axis=1), dtype=np.float64).ravel()
+            solved = _absorb_gth(q.toarray(), r, to_zero)
+        h[idx] = solved
+    return np.clip(h, 0.0, 1.0)
+
+
+
+def exact_odds(
+    scenario: Scenario | CompiledModel,
+    *,
+    horizon: int | None = None,
+    targets: Sequence[str] | None = None,
+    max_states: int = DEFAULT_MAX_STATES,
+) -> ExactOdds:
+    """Exact odds that each target first holds on or before each day.
+
+    Parameters
+    ----------
+    scenario : Scenario or CompiledModel
+        A compiled model is solved with its own numbers: with
+        :meth:`~escalation.compiled.CompiledModel.with_numbers` this re-solves in a fraction
+        of the first call's time (the plan is reused).
+    horizon : int, optional
+        Days to compute; default the scenario's horizon.
+    targets : sequence of str, optional
+        Target names; default all.
+    max_states : int, optional
+        Refuse when the reachable chain may be larger (see
+        :func:`~escalation.compiled.reachable`).
+
+    Returns
+    -------
+    ExactOdds
+
+    Raises
+    ------
+    GraphTooLargeError
+        When the chain may exceed ``max_states`` states, with the estimate and the limit.
+    ScenarioError
+        If outgoing probabilities add up to more than 1 in a reachable state.
+
+    Notes
+    -----
+    With ``P`` the one-day matrix and ``T_j`` the states where target ``j`` holds, let
+    ``v_0 = e_start`` minus its mass on ``T_j``. Then ``v_d = (v_{d-1} P)`` restricted to the
+    complement of ``T_j``, and the mass ``v_{d-1} P`` puts on ``T_j`` is the probability of
+    a first hit on day ``d``. ``v P`` is computed as ``v S_1 S_2 ... S_A``, one stage per
+    actor (:mod:`escalation.engines.stages`).
+
+    Examples
+    --------
+    >>> from escalation import load_scenario
+    >>> r = exact_odds(load_scenario("tutorial"), horizon=60)
+    >>> round(r.probability("blue_strikes"), 5)
+    0.27726
+    """
+    from .propagate import propagate
+
+    model = scenario if isinstance(scenario, CompiledModel) else compile_model(scenario)
+    h = check_horizon(model.scenario.horizon if horizon is None else horizon)
+    names = model.select_targets(targets)
+    reach = reachable(model, max_states=max_states)
+    stages = plan(model, reach)
+    values = stages.values(model)
+    n, k = reach.n_states, len(names)
+    which = [model.target_names.index(t) for t in names]
+    holds = model.targets_hold(reach.states, which) if k else np.zeros((0, n), dtype=bool)
+    target_ptr = np.concatenate([[0], np.cumsum(holds.sum(axis=1))]).astype(np.int64)
+    target_states = np.flatnonzero(holds.ravel()) % n if k else np.zeros(0, dtype=np.int64)
+    v0 = np.zeros((n, k + 1))
+    v0[0, :] = 1.0
+    cumulative = np.zeros((k, h + 1))
+    cumulative[:, 0] = holds[:, 0]
+    v0[0, :k] = 1.0 - holds[:, 0]
+    level_dist = np.zeros((h + 1, N_LEVELS))
+    propagate(stages.rows, stages.ptr_offset, stages.indptr, stages.src, values, v0, target_ptr,
+              target_states.astype(np.int64), np.ascontiguousarray(reach.levels), cumulative, level_dist)
+    np.clip(cumulative, 0.0, 1.0, out=cumulative)
+    for arr in (cumulative, level_dist):
+        arr.flags.writeable = False
+    return ExactOdds(scenario_id=model.scenario.id, targets=names, horizon=h, _cumulative=cumulative,
+                     _levels=level_dist, n_states=n, model=model)

@@ -1,0 +1,75 @@
+"""The exact engine's kernel: all days through the stage plan in one call, in numba.
+
+Plain loops: per day, each stage is a sparse-times-dense product over the columns (one per
+target, with that target's states absorbing, and one unabsorbed column for the crisis-level
+distribution); then the mass that entered each target is added to its odds and removed.
+Imported only when the exact engine runs; compiled code is cached next to this file.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+__all__ = ["propagate"]
+
+
+@nb.njit(cache=True, nogil=True)
+def propagate(rows, ptr_offset, indptr, src, val, v0, target_ptr, target_states, levels, cumulative,
+              level_dist):  # noqa: ANN001, ANN201 - a kernel takes its arrays flat
+    """Propagate ``v0`` for ``cumulative.shape[1] - 1`` days.
+
+    Parameters
+    ----------
+    rows : ndarray of int64, shape (n_stages + 1,)
+        Rows at each level of the plan (``rows[0] == rows[-1] ==`` number of states).
+    ptr_offset, indptr, src : ndarray of int64
+        The stages in CSR over their output rows (see :class:`escalation.engines.stages.Plan`).
+    val : ndarray of float64, shape (nnz,)
+        The stage values.
+    v0 : ndarray of float64, shape (n_states, n_targets + 1)
+        Day 0 (mass already absorbed at day 0 removed).
+    target_ptr, target_states : ndarray of int64
+        The states of target ``j`` are ``target_states[target_ptr[j]:target_ptr[j + 1]]``.
+    levels : ndarray of int64, shape (n_states,)
+        Crisis level of each state.
+    cumulative : ndarray of float64, shape (n_targets, horizon + 1)
+        Column 0 given; days 1.. filled with the cumulative first-passage odds.
+    level_dist : ndarray of float64, shape (horizon + 1, 11)
+        Filled with the crisis-level distribution of the unabsorbed column.
+    """
+    n, width = v0.shape
+    k = width - 1
+    horizon = cumulative.shape[1] - 1
+    size = 0
+    for r in rows:
+        size = max(size, r)
+    a = np.zeros((size, width))
+    b = np.zeros((size, width))
+    a[:n] = v0
+    for i in range(n):
+        level_dist[0, levels[i]] += a[i, k]
+    for d in range(1, horizon + 1):
+        cur = a
+        nxt = b
+        for s in range(rows.size - 1):
+            base = ptr_offset[s]
+            for y in range(rows[s + 1]):
+                for c in range(width):
+                    nxt[y, c] = 0.0
+                for e in range(indptr[base + y], indptr[base + y + 1]):
+                    w = val[e]
+                    x = src[e]
+                    for c in range(width):
+                        nxt[y, c] += w * cur[x, c]
+            cur, nxt = nxt, cur
+        for j in range(k):
+            hit = 0.0
+            for t in range(target_ptr[j], target_ptr[j + 1]):
+                i = target_states[t]
+                hit += cur[i, j]
+                cur[i, j] = 0.0
+            cumulative[j, d] = cumulative[j, d - 1] + hit
+        for i in range(n):
+            level_dist[d, levels[i]] += cur[i, k]
+        a, b = cur, nxt
