@@ -15,6 +15,11 @@ The parser is our own: a scenario file is data, and nothing here calls ``eval``,
 condition against the actors and rungs of one, and :func:`compile_condition` turns it into a
 function evaluating it on an integer array of joint states, shape ``(n, n_actors)``, where
 column ``a`` holds actor ``a``'s rung as a 0-based position in its ladder.
+
+A condition is at most :data:`MAX_CONDITION_LENGTH` characters long and nests ``not`` and
+parentheses at most :data:`MAX_CONDITION_DEPTH` deep. The parser enforces both, so nothing
+that walks a syntax tree (``str``, :func:`check_names`, :func:`compile_condition`, the
+compiled programs) can run out of stack on a tree that parsed.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from __future__ import annotations
 import difflib
 import operator
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -38,6 +43,8 @@ __all__ = [
     "And",
     "Or",
     "KEYWORDS",
+    "MAX_CONDITION_DEPTH",
+    "MAX_CONDITION_LENGTH",
     "parse_condition",
     "check_names",
     "compile_condition",
@@ -48,7 +55,8 @@ __all__ = [
 #: Words that cannot be actor or rung ids.
 KEYWORDS = frozenset({"and", "or", "not", "in"})
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_TOKEN = re.compile(r"\s*(?:(?P<op>==|!=|<=|>=|<|>)|(?P<punct>[()\[\],])|(?P<name>[A-Za-z_][A-Za-z0-9_]*))")
+_SPACE = re.compile(r"\s*")
+_TOKEN = re.compile(r"(?:(?P<op>==|!=|<=|>=|<|>)|(?P<punct>[()\[\],])|(?P<name>[A-Za-z_][A-Za-z0-9_]*))")
 _OPS: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
     "==": operator.eq,
     "!=": operator.ne,
@@ -57,7 +65,12 @@ _OPS: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+#: Longest condition accepted, in characters.
 MAX_CONDITION_LENGTH = 10_000
+#: Deepest nesting accepted: the number of ``not`` and ``(`` open at any point. Trees are at
+#: most about three levels deeper than this (``or`` and ``and`` inside each parenthesis), so
+#: recursive walks stay far below Python's recursion limit.
+MAX_CONDITION_DEPTH = 100
 
 
 def is_identifier(text: object) -> bool:
@@ -165,19 +178,15 @@ def _wrap(expr: Expr) -> str:
 
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
     tokens: list[tuple[str, str, int]] = []
-    pos = 0
+    pos = _SPACE.match(text).end()
     while pos < len(text):
-        if text[pos:].strip() == "":
-            break
         m = _TOKEN.match(text, pos)
         if m is None:
-            col = pos + len(text[pos:]) - len(text[pos:].lstrip()) + 1
-            raise ConditionSyntaxError(f"unexpected character {text[col - 1]!r}", text=text, column=col)
+            raise ConditionSyntaxError(f"unexpected character {text[pos]!r}", text=text, column=pos + 1)
         kind = m.lastgroup
         assert kind is not None
-        value = m.group(kind)
-        tokens.append((kind, value, m.start(kind) + 1))
-        pos = m.end()
+        tokens.append((kind, m.group(kind), pos + 1))
+        pos = _SPACE.match(text, m.end()).end()
     tokens.append(("end", "", len(text) + 1))
     return tokens
 
@@ -187,6 +196,12 @@ class _Parser:
         self.text = text
         self.tokens = _tokenize(text)
         self.i = 0
+        self.depth = 0  # "not" and "(" open at the current token
+
+    def enter(self, tok: tuple[str, str, int]) -> None:
+        self.depth += 1
+        if self.depth > MAX_CONDITION_DEPTH:
+            raise ConditionSyntaxError(f"nested more than {MAX_CONDITION_DEPTH} deep", text=self.text, column=tok[2])
 
     def peek(self) -> tuple[str, str, int]:
         return self.tokens[self.i]
@@ -228,8 +243,10 @@ class _Parser:
 
     def parse_not(self) -> Expr:
         if self.is_word("not"):
-            self.take()
-            return Not(self.parse_not())
+            self.enter(self.take())
+            expr: Expr = Not(self.parse_not())
+            self.depth -= 1
+            return expr
         return self.parse_atom()
 
     def parse_name(self, what: str) -> Name:
@@ -242,11 +259,12 @@ class _Parser:
     def parse_atom(self) -> Expr:
         kind, value, _ = self.peek()
         if kind == "punct" and value == "(":
-            self.take()
+            self.enter(self.take())
             expr = self.parse_or()
             if self.peek()[1] != ")" or self.peek()[0] != "punct":
                 raise self.fail("')'", self.peek())
             self.take()
+            self.depth -= 1
             return expr
         actor = self.parse_name("an actor id or '('")
         kind, value, _ = self.peek()
@@ -292,7 +310,8 @@ def parse_condition(text: str) -> Expr:
     Raises
     ------
     ConditionSyntaxError
-        With the 1-based column of the first token that does not fit the grammar.
+        With the 1-based column of the first token that does not fit the grammar, or of
+        the ``not`` or ``(`` nested deeper than :data:`MAX_CONDITION_DEPTH`.
 
     Examples
     --------
@@ -309,27 +328,32 @@ def parse_condition(text: str) -> Expr:
         raise ConditionSyntaxError(
             f"expected at most {MAX_CONDITION_LENGTH} characters, found {len(text)}", text=text[:40], column=1
         )
-    parser = _Parser(text)
-    try:
-        return parser.parse()
-    except RecursionError:
-        raise ConditionSyntaxError("nested too deeply", text=text, column=1) from None
+    return _Parser(text).parse()
 
 
-def did_you_mean(name: str, choices: Sequence[str]) -> str:
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """A "did you mean" hint for an unknown ``name``: ``"; did you mean 'x'?"`` or ``""``."""
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def check_names(expr: Expr, ladders: Mapping[str, Sequence[str]]) -> list[str]:
+def check_names(
+    expr: Expr,
+    ladders: Mapping[str, Collection[str]],
+    *,
+    hint: Callable[[str, Collection[str]], str] = did_you_mean,
+) -> list[str]:
     """Check every actor and rung a condition names.
 
     Parameters
     ----------
     expr : Expr
         A parsed condition.
-    ladders : mapping of str to sequence of str
-        Actor id -> rung ids of its ladder.
+    ladders : mapping of str to collection of str
+        Actor id -> rung ids of its ladder (a set makes each lookup O(1)).
+    hint : callable, optional
+        ``hint(name, choices)`` gives the suffix after an unknown name; :func:`did_you_mean`
+        by default. Called only for unknown names.
 
     Returns
     -------
@@ -340,16 +364,13 @@ def check_names(expr: Expr, ladders: Mapping[str, Sequence[str]]) -> list[str]:
     problems: list[str] = []
     for actor, rungs in expr.names():
         if actor.text not in ladders:
-            problems.append(
-                f"column {actor.column}: unknown actor {actor.text!r}{did_you_mean(actor.text, list(ladders))}"
-            )
+            problems.append(f"column {actor.column}: unknown actor {actor.text!r}{hint(actor.text, ladders.keys())}")
             continue
         ladder = ladders[actor.text]
         for rung in rungs:
             if rung.text not in ladder:
                 problems.append(
-                    f"column {rung.column}: unknown rung {rung.text!r} for {actor.text}"
-                    f"{did_you_mean(rung.text, ladder)}"
+                    f"column {rung.column}: unknown rung {rung.text!r} for {actor.text}{hint(rung.text, ladder)}"
                 )
     return problems
 
