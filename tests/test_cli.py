@@ -186,3 +186,16 @@ def test_ctrl_c_stops_cleanly_and_writes_nothing(tmp_path):
     assert "interrupted; nothing was written" in stderr and "Traceback" not in stderr
     assert stdout == ""
     assert list(tmp_path.iterdir()) == []
+
+
+def test_run_races(tmp_path):
+    r = invoke("run", "tutorial", "--runs", "2000", "--seed", "1", "--race", "blue_strikes,settlement",
+               "--json", str(tmp_path / "r.json"))
+    assert r.exit_code == 0, r.output
+    assert "race blue_strikes vs settlement within 60 days: blue_strikes first" in r.stdout
+    doc = json.loads((tmp_path / "r.json").read_text())
+    race = doc["races"][0]
+    assert (race["first"], race["second"]) == ("blue_strikes", "settlement")
+    assert abs(sum(race["exact"].values()) - 1.0) < 1e-12
+    bad = invoke("run", "tutorial", "--race", "blue_strikes")
+    assert bad.exit_code == 2 and "--race: expected two different targets as FIRST,SECOND" in bad.stderr

@@ -216,3 +216,46 @@ def test_day_and_name_validation_is_shared_by_both_engines(tutorial):
         assert isinstance(odds.probability("blue_strikes"), float)
         assert isinstance(odds.first_day_quantile("blue_strikes", 0.5), float)
         assert list(odds) == list(tutorial.target_names) and len(odds) == 4 and "settlement" in odds
+
+
+def _race_scenario():
+    from escalation.scenario import Actor, Move, Rung, Scenario, Target
+
+    ladder = (Rung(id="a", level=0), Rung(id="b", level=4), Rung(id="c", level=8))
+    return Scenario(
+        id="race", title="race", horizon=60,
+        actors=(Actor(id="X", ladder=ladder, start="a"), Actor(id="Y", ladder=ladder, start="a")),
+        moves=(Move(actor="X", from_="a", to="b", p=0.03), Move(actor="Y", from_="a", to="b", p=0.02),
+               Move(actor="Y", from_="b", to="c", p=0.05, when="X == b")),
+        targets=(Target(name="x", when="X == b"), Target(name="y", when="Y >= b"), Target(name="yc", when="Y == c")),
+    )
+
+
+def test_race_of_two_independent_geometric_hazards_has_a_closed_form():
+    # X and Y move independently with daily p and q: X first on day d with (1-p)^(d-1) p (1-q)^d,
+    # the same day with (1-p)^(d-1) p (1-q)^(d-1) q.
+    p, q, horizon = 0.03, 0.02, 60
+    race = exact_odds(_race_scenario(), races=[("x", "y")]).race("x", "y")
+    d = np.arange(1, horizon + 1)
+    first = np.cumsum((1 - p) ** (d - 1) * p * (1 - q) ** d)
+    second = np.cumsum((1 - q) ** (d - 1) * q * (1 - p) ** d)
+    tie = np.cumsum((1 - p) ** (d - 1) * p * (1 - q) ** (d - 1) * q)
+    np.testing.assert_allclose(race.cumulative()[:, 1:], [first, second, tie], rtol=1e-12, atol=0)
+    assert race.neither() == pytest.approx((1 - p) ** horizon * (1 - q) ** horizon, rel=1e-12)
+    assert race.first_wins(0) == 0.0
+    with pytest.raises(ValueError, match="exact odds have no sampling interval"):
+        race.ci95("first")
+
+
+def test_races_are_checked_and_do_not_change_the_targets_odds():
+    s = _race_scenario()
+    plain = exact_odds(s)
+    with_races = exact_odds(s, targets=["x"], races=[("yc", "x"), ("y", "x")])
+    assert with_races.cumulative().tolist() == plain.cumulative()[:1].tolist()
+    assert with_races.race("yc", "x").first_wins() == 0.0  # Y reaches c only after X is at b
+    with pytest.raises(KeyError, match="race x vs y was not computed"):
+        with_races.race("x", "y")
+    with pytest.raises(ValueError, match="a race is two different targets"):
+        exact_odds(s, races=[("x", "x")])
+    with pytest.raises(KeyError, match="unknown target 'nope'"):
+        exact_odds(s, races=[("x", "nope")])

@@ -242,3 +242,23 @@ def test_certain_and_impossible_moves():
     ex = exact_odds(s)
     for day in (1, 2, 30):
         assert binomial_tail(sim.hits("y_b", day), 4000, ex.probability("y_b", day)) > 6.8e-6
+
+
+def test_races_agree_with_exact_and_leave_the_sample_unchanged():
+    from test_exact import _race_scenario
+
+    s = _race_scenario()
+    runs = 40_000
+    pairs = [("x", "y"), ("yc", "x")]
+    sim = simulate(s, runs=runs, seed=8, races=pairs)
+    ex = exact_odds(s, races=pairs)
+    for pair in pairs:
+        got, want = sim.race(*pair), ex.race(*pair)
+        for d in (10, 60):
+            for outcome in ("first_wins", "second_wins", "tie"):
+                p_mc, p_ex = getattr(got, outcome)(d), getattr(want, outcome)(d)
+                assert binomial_tail(round(p_mc * runs), runs, p_ex) > 6.8e-6, (pair, outcome, d)
+    plain = simulate(s, runs=runs, seed=8)
+    assert np.array_equal(plain.first_hits, sim.first_hits) and plain.top_paths == sim.top_paths
+    assert np.array_equal(simulate(s, runs=runs, seed=8, races=pairs, workers=1).race("x", "y").cumulative(),
+                          sim.race("x", "y").cumulative())

@@ -25,7 +25,7 @@ import numpy as np
 from ..compiled import DEFAULT_MAX_STATES, compile_model, estimate_states
 from ..engines.exact import ExactOdds, exact_odds
 from ..engines.montecarlo import Simulation, simulate
-from ..engines.odds import Odds
+from ..engines.odds import Odds, Race
 from ..limits import check_horizon
 from ..loader import dump_scenario
 from ..rng import SeedLike
@@ -195,6 +195,15 @@ class RunResult(Mapping[str, TargetResult]):
         """Probability of each crisis level 0-10 per day, shape ``(horizon + 1, 11)`` (from :attr:`odds`)."""
         return self.odds.level_distribution()
 
+    def race(self, first: str, second: str) -> Race:
+        """Which of two targets holds first (from :attr:`odds`; ask :func:`run` with ``races=``)."""
+        return self.odds.race(first, second)
+
+    @property
+    def races(self) -> tuple[tuple[str, str], ...]:
+        """The races computed."""
+        return tuple(self.odds._races)
+
     # --- exports -----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Plain data: ``targets.<name>.probability``, ``.ci95``, ``.exact`` ... and ``manifest``."""
@@ -213,6 +222,16 @@ class RunResult(Mapping[str, TargetResult]):
                  "count": p.count, "share": p.count / self.simulation.runs}
                 for p in self.simulation.top_paths
             ]
+        if self.races:
+            out["races"] = []
+            for a, b in self.races:
+                entry: dict[str, Any] = {"first": a, "second": b}
+                for name, odds in (("mc", self.simulation), ("exact", self.exact)):
+                    if odds is not None:
+                        race = odds.race(a, b)
+                        entry[name] = {"first_wins": race.first_wins(), "second_wins": race.second_wins(),
+                                       "tie": race.tie(), "neither": race.neither()}
+                out["races"].append(entry)
         out["manifest"] = asdict(self.manifest)
         return out
 
@@ -281,7 +300,27 @@ class RunResult(Mapping[str, TargetResult]):
             bits.append(f"{m.n_states:,} joint states")
         bits.append(f"{m.wall_time:.2f} s")
         lines.append("(" + "; ".join(bits) + ")")
-        return "\n".join(lines)
+        return "\n".join(lines + self.race_lines())
+
+    def race_lines(self) -> list[str]:
+        """One line per race: each outcome's odds (Monte Carlo with its interval, and exact)."""
+        lines = []
+        for a, b in self.races:
+            parts = []
+            for label, pick in ((f"{a} first", "first"), (f"{b} first", "second"), ("same day", "tie")):
+                bits = []
+                if self.simulation is not None:
+                    race = self.simulation.race(a, b)
+                    lo, hi = race.ci95(pick)
+                    value = {"first": race.first_wins, "second": race.second_wins, "tie": race.tie}[pick]()
+                    bits.append(f"{format_probability(value)} [{format_probability(lo)}, {format_probability(hi)}]")
+                if self.exact is not None:
+                    race = self.exact.race(a, b)
+                    value = {"first": race.first_wins, "second": race.second_wins, "tie": race.tie}[pick]()
+                    bits.append(f"exact {format_probability(value)}")
+                parts.append(f"{label} {' '.join(bits)}")
+            lines.append(f"race {a} vs {b} within {self.horizon} days: " + "; ".join(parts))
+        return lines
 
     def __str__(self) -> str:
         return self.table()
@@ -316,6 +355,7 @@ def run(
     max_states: int = DEFAULT_MAX_STATES,
     eventual: bool = False,
     progress: Callable[[int], None] | None = None,
+    races: Sequence[tuple[str, str]] = (),
 ) -> RunResult:
     """Run the engines on a scenario and summarise each target.
 
@@ -334,6 +374,9 @@ def run(
         Limit on the joint chain for ``exact`` and ``both``.
     eventual : bool
         Also compute each target's exact odds with no horizon (one sparse solve per target).
+    races : sequence of (str, str)
+        Pairs of targets whose race (which holds first) to compute, by each engine that runs;
+        see :meth:`RunResult.race`.
 
     Returns
     -------
@@ -370,10 +413,11 @@ def run(
     else:
         use_exact = method in ("exact", "both")
         reason = f"requested: {method}"
-    exact = exact_odds(model, horizon=h, targets=names, max_states=max_states) if use_exact else None
+    exact = exact_odds(model, horizon=h, targets=names, max_states=max_states, races=races) if use_exact else None
     sim = None
     if method in ("auto", "mc", "both"):
-        sim = simulate(model, runs=runs, horizon=h, seed=seed, targets=names, workers=workers, progress=progress)
+        sim = simulate(model, runs=runs, horizon=h, seed=seed, targets=names, workers=workers, progress=progress,
+                       races=races)
     engine = "both" if sim is not None and exact is not None else ("mc" if sim is not None else "exact")
     best: Odds = exact if exact is not None else sim  # type: ignore[assignment]
 

@@ -78,16 +78,27 @@ def schema() -> None:
 
 
 def _run(scenario: Scenario, *, method: str, runs: int, horizon: int | None, seed: int | None,
-         targets: tuple[str, ...], workers: int | None, max_states: int, quiet: bool) -> Any:
+         targets: tuple[str, ...], workers: int | None, max_states: int, quiet: bool,
+         races: tuple[str, ...] = ()) -> Any:
     from ..analysis import run
 
     for name in targets:
         if name not in scenario.target_names:
             raise EscalationError(f"--target: unknown target {name!r}; known: {', '.join(scenario.target_names)}")
+    pairs = []
+    for text in races:
+        pair = tuple(x.strip() for x in text.split(","))
+        if len(pair) != 2 or pair[0] == pair[1]:
+            raise EscalationError(f"--race: expected two different targets as FIRST,SECOND, found {text!r}")
+        for name in pair:
+            if name not in scenario.target_names:
+                raise EscalationError(f"--race: unknown target {name!r}; known: {', '.join(scenario.target_names)}")
+        pairs.append(pair)
     update, close = progress(runs if method != "exact" else 0, quiet)
     try:
         result = run(scenario, method=method, runs=runs, horizon=horizon, seed=seed,  # type: ignore[arg-type]
-                     targets=targets or None, workers=workers, max_states=max_states, progress=update)
+                     targets=targets or None, workers=workers, max_states=max_states, progress=update,
+                     races=pairs)
     finally:
         close()
     if not quiet:
@@ -106,10 +117,13 @@ def _run(scenario: Scenario, *, method: str, runs: int, horizon: int | None, see
 @json_option
 @click.option("--csv", "csv_out", metavar="PATH|-", default=None,
               help="Also write one CSV row per target to PATH, or to stdout with '-'.")
+@click.option("--race", "races", multiple=True, metavar="FIRST,SECOND",
+              help="Also the odds that target FIRST holds before SECOND (and the reverse, and the same day); "
+                   "repeatable, e.g. --race major_war,de_escalation.")
 @quiet_option
 def run_cmd(scenario: str, runs: int, horizon: int | None, seed: int | None, targets: tuple[str, ...],
             workers: int | None, max_states: int, method: str, json_out: str | None, csv_out: str | None,
-            quiet: bool) -> None:
+            races: tuple[str, ...], quiet: bool) -> None:
     """Estimate the odds of each target of SCENARIO within the horizon.
 
     Prints a table: target, odds (Monte Carlo), 95% Wilson interval, exact value,
@@ -121,7 +135,7 @@ def run_cmd(scenario: str, runs: int, horizon: int | None, seed: int | None, tar
     refuse_bad_output(csv_out)
     loaded = load(scenario)
     result = _run(loaded, method=method, runs=runs, horizon=horizon, seed=seed, targets=targets,
-                  workers=workers, max_states=max_states, quiet=quiet)
+                  workers=workers, max_states=max_states, quiet=quiet, races=races)
     for out, text in ((csv_out, result.to_csv), (json_out, result.to_json)):
         if is_stdout(out):
             click.echo(text(), nl=False)

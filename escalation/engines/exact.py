@@ -23,7 +23,7 @@ from ..compiled import DEFAULT_MAX_STATES, N_LEVELS, CompiledModel, compile_mode
 from ..errors import EscalationError
 from ..limits import check_horizon
 from ..scenario import Scenario
-from .odds import Odds
+from .odds import Odds, Race, check_races
 from .stages import plan
 
 if TYPE_CHECKING:
@@ -182,6 +182,7 @@ def exact_odds(
     horizon: int | None = None,
     targets: Sequence[str] | None = None,
     max_states: int = DEFAULT_MAX_STATES,
+    races: Sequence[tuple[str, str]] = (),
 ) -> ExactOdds:
     """Exact odds that each target first holds on or before each day.
 
@@ -198,6 +199,9 @@ def exact_odds(
     max_states : int, optional
         Refuse when the reachable chain may be larger (see
         :func:`~escalation.compiled.reachable`).
+    races : sequence of (str, str), optional
+        Pairs of targets (any of the scenario's) whose race to compute: which holds first
+        (:meth:`~escalation.engines.odds.Odds.race`).
 
     Returns
     -------
@@ -216,7 +220,9 @@ def exact_odds(
     ``v_0 = e_start`` minus its mass on ``T_j``. Then ``v_d = (v_{d-1} P)`` restricted to the
     complement of ``T_j``, and the mass ``v_{d-1} P`` puts on ``T_j`` is the probability of
     a first hit on day ``d``. ``v P`` is computed as ``v S_1 S_2 ... S_A``, one stage per
-    actor (:mod:`escalation.engines.stages`).
+    actor (:mod:`escalation.engines.stages`). A race between targets ``A`` and ``B`` is three
+    more columns absorbing in ``A | B``, counting the mass that enters ``A & ~B``, ``B & ~A``
+    and ``A & B``.
 
     Examples
     --------
@@ -230,24 +236,34 @@ def exact_odds(
     model = scenario if isinstance(scenario, CompiledModel) else compile_model(scenario)
     h = check_horizon(model.scenario.horizon if horizon is None else horizon)
     names = model.select_targets(targets)
+    race_pairs = check_races(model.scenario, races)
     reach = reachable(model, max_states=max_states)
     stages = plan(model, reach)
     values = stages.values(model)
     n, k = reach.n_states, len(names)
-    which = [model.target_names.index(t) for t in names]
-    holds = model.targets_hold(reach.states, which) if k else np.zeros((0, n), dtype=bool)
-    target_ptr = np.concatenate([[0], np.cumsum(holds.sum(axis=1))]).astype(np.int64)
-    target_states = np.flatnonzero(holds.ravel()) % n if k else np.zeros(0, dtype=np.int64)
-    v0 = np.zeros((n, k + 1))
-    v0[0, :] = 1.0
-    cumulative = np.zeros((k, h + 1))
-    cumulative[:, 0] = holds[:, 0]
-    v0[0, :k] = 1.0 - holds[:, 0]
+    holds = {t: h for t, h in zip(model.target_names, model.targets_hold(reach.states))}
+    columns = [(holds[t], holds[t]) for t in names]  # (absorbing, counted) per column
+    for a, b in race_pairs:
+        either = holds[a] | holds[b]
+        columns += [(either, holds[a] & ~holds[b]), (either, holds[b] & ~holds[a]), (either, holds[a] & holds[b])]
+    absorb = np.array([c[0] for c in columns], dtype=bool).reshape(len(columns), n)
+    count = np.array([c[1] for c in columns], dtype=bool).reshape(len(columns), n)
+    target_ptr = np.concatenate([[0], np.cumsum(absorb.sum(axis=1))]).astype(np.int64)
+    flat = np.flatnonzero(absorb.ravel())
+    target_states = (flat % n).astype(np.int64)
+    target_weight = count.ravel()[flat].astype(np.float64)
+    width = len(columns) + 1
+    v0 = np.ones((n, width)) * (np.arange(n) == 0)[:, None]
+    cumulative = np.zeros((len(columns), h + 1))
+    cumulative[:, 0] = count[:, 0]
+    v0[0, :-1] = ~absorb[:, 0]
     level_dist = np.zeros((h + 1, N_LEVELS))
-    propagate(stages.rows, stages.ptr_offset, stages.indptr, stages.src, values, v0, target_ptr,
-              target_states.astype(np.int64), np.ascontiguousarray(reach.levels), cumulative, level_dist)
+    propagate(stages.rows, stages.ptr_offset, stages.indptr, stages.src, values, v0, target_ptr, target_states,
+              target_weight, np.ascontiguousarray(reach.levels), cumulative, level_dist)
     np.clip(cumulative, 0.0, 1.0, out=cumulative)
     for arr in (cumulative, level_dist):
         arr.flags.writeable = False
-    return ExactOdds(scenario_id=model.scenario.id, targets=names, horizon=h, _cumulative=cumulative,
-                     _levels=level_dist, n_states=n, model=model)
+    race_odds = {pair: Race(first=pair[0], second=pair[1], horizon=h, _cumulative=cumulative[k + 3 * i: k + 3 * i + 3])
+                 for i, pair in enumerate(race_pairs)}
+    return ExactOdds(scenario_id=model.scenario.id, targets=names, horizon=h, _cumulative=cumulative[:k],
+                     _levels=level_dist, _races=race_odds, n_states=n, model=model)

@@ -25,7 +25,7 @@ from ..limits import check_horizon, check_runs
 from ..rng import SeedLike, chunk_generator, seed_entropy
 from ..scenario import Scenario
 from ..stats import binomial_stderr, wilson_interval
-from .odds import Odds
+from .odds import Odds, Race, check_races
 from .paths import MAX_PATH_MOVES, PathCount, PathSketch
 
 __all__ = ["CHUNK_SIZE", "MAX_SAMPLE_CELLS", "Simulation", "available_cores", "chunks", "simulate"]
@@ -112,14 +112,20 @@ class ChunkCounts:
 
     first_hits: np.ndarray
     occupancy: np.ndarray
+    race_hits: np.ndarray
     path_rows: np.ndarray
     path_counts: np.ndarray
     sample: np.ndarray
 
 
 def walk(model: CompiledModel, target_idx: np.ndarray, horizon: int, size: int, entropy: int, chunk: int,
-         n_sample: int) -> ChunkCounts:
+         n_sample: int, race_idx: np.ndarray | None = None) -> ChunkCounts:
     """Walk chunk ``chunk`` (``size`` trajectories) of the run seeded by ``entropy``.
+
+    ``target_idx`` selects the scenario's targets to count; ``race_idx``, shape (n_races, 2),
+    pairs of scenario target indices whose race to count (first wins, second wins, tie by
+    day, in ``race_hits``, shape (n_races, 3, horizon + 1)). Races do not change the random
+    numbers drawn.
 
     Raises
     ------
@@ -130,7 +136,15 @@ def walk(model: CompiledModel, target_idx: np.ndarray, horizon: int, size: int, 
 
     m = model
     h = horizon
-    first_hits = np.zeros((target_idx.size, h + 1), dtype=np.int64)
+    races = np.zeros((0, 2), dtype=np.int64) if race_idx is None else race_idx
+    # The kernel counts first hits of the selected targets and records first days of the
+    # raced ones; a raced target that is not selected is counted too and dropped here.
+    counted = np.unique(np.concatenate([target_idx, races.ravel()])).astype(np.int64)
+    tracked = np.unique(races.ravel())
+    track = np.full(counted.size, -1, dtype=np.int64)
+    track[np.searchsorted(counted, tracked)] = np.arange(tracked.size)
+    first_hits = np.zeros((counted.size, h + 1), dtype=np.int64)
+    first_day = np.zeros((size, tracked.size), dtype=np.int32)
     occupancy = np.zeros((h + 2, N_LEVELS), dtype=np.int64)
     paths = np.zeros((size, MAX_PATH_MOVES + 1), dtype=np.int32)
     sample = np.zeros((n_sample, h + 1, m.n_actors), dtype=np.int32)
@@ -138,13 +152,22 @@ def walk(model: CompiledModel, target_idx: np.ndarray, horizon: int, size: int, 
     bad = walk_chunk(
         chunk_generator(entropy, chunk), size, h, m.start, m.party, m.rung_offset, m.rung_level, m.prog, m.prog_ptr,
         m.max_stack, m.atom_actor, m.atom_lo, m.atom_hi, m.atom_neg, m.out_ptr, m.out_moves, m.move_cond, m.move_to,
-        m.move_p, m.mm_ptr, m.mm_mod, m.mod_cond, m.factor, m.target_cond[target_idx], first_hits, occupancy, paths,
-        sample, error_state,
+        m.move_p, m.mm_ptr, m.mm_mod, m.mod_cond, m.factor, m.target_cond[counted], track, first_hits, first_day,
+        occupancy, paths, sample, error_state,
     )
     if bad >= 0:
         raise m.excess_error(bad, error_state, m.move_probabilities(error_state[None, :])[0])
     first, counts = count_paths(paths)
-    return ChunkCounts(first_hits=first_hits, occupancy=np.cumsum(occupancy, axis=0)[: h + 1],
+    race_hits = np.zeros((len(races), 3, h + 1), dtype=np.int64)
+    for r, (a, b) in enumerate(races):
+        fa = first_day[:, np.searchsorted(tracked, a)]
+        fb = first_day[:, np.searchsorted(tracked, b)]
+        for outcome, (day, won) in enumerate(((fa, (fa >= 0) & ((fb < 0) | (fa < fb))),
+                                              (fb, (fb >= 0) & ((fa < 0) | (fb < fa))),
+                                              (fa, (fa >= 0) & (fa == fb)))):
+            race_hits[r, outcome] = np.bincount(day[won], minlength=h + 1)
+    return ChunkCounts(first_hits=first_hits[np.searchsorted(counted, target_idx)],
+                       occupancy=np.cumsum(occupancy, axis=0)[: h + 1], race_hits=race_hits,
                        path_rows=paths[first], path_counts=counts, sample=sample)
 
 
@@ -159,6 +182,7 @@ def simulate(
     n_sample: int = 200,
     top_paths: int = 20,
     progress: Callable[[int], None] | None = None,
+    races: Sequence[tuple[str, str]] = (),
 ) -> Simulation:
     """Estimate the odds of a scenario's targets by walking ``runs`` trajectories.
 
@@ -185,6 +209,9 @@ def simulate(
         Most frequent escalation paths reported.
     progress : callable, optional
         Called with the number of trajectories finished so far, after each chunk.
+    races : sequence of (str, str), optional
+        Pairs of targets whose race (which holds first) to count; see
+        :meth:`~escalation.engines.odds.Odds.race`.
 
     Returns
     -------
@@ -214,6 +241,9 @@ def simulate(
     h = check_horizon(model.scenario.horizon if horizon is None else horizon)
     names = model.select_targets(targets)
     target_idx = np.array([model.target_names.index(t) for t in names], dtype=np.int64)
+    race_pairs = check_races(model.scenario, races)
+    race_idx = np.array([[model.target_names.index(a), model.target_names.index(b)] for a, b in race_pairs],
+                        dtype=np.int64).reshape(-1, 2)
     entropy = seed_entropy(seed)
     n_sample = max(0, min(n_sample, CHUNK_SIZE, runs, MAX_SAMPLE_CELLS // ((h + 1) * model.n_actors)))
     workers = available_cores() if workers is None else int(workers)
@@ -221,6 +251,7 @@ def simulate(
 
     first_hits = np.zeros((len(names), h + 1), dtype=np.int64)
     levels = np.zeros((h + 1, N_LEVELS), dtype=np.int64)
+    race_hits = np.zeros((len(race_pairs), 3, h + 1), dtype=np.int64)
     sketch = PathSketch()
     sample = np.zeros((0, h + 1, model.n_actors), dtype=np.int32)
     done = 0
@@ -229,6 +260,7 @@ def simulate(
         nonlocal sample, done
         first_hits[...] += counts.first_hits
         levels[...] += counts.occupancy
+        race_hits[...] += counts.race_hits
         sketch.add_chunk(counts.path_rows, counts.path_counts)
         if counts.sample.shape[0]:
             sample = counts.sample
@@ -239,7 +271,7 @@ def simulate(
     todo = chunks(runs)
     if workers == 1 or runs <= CHUNK_SIZE:
         for c, size in todo:
-            absorb(walk(model, target_idx, h, size, entropy, c, n_sample if c == 0 else 0), size)
+            absorb(walk(model, target_idx, h, size, entropy, c, n_sample if c == 0 else 0, race_idx), size)
     else:
         # At most 2 x workers chunks in flight, merged in chunk order: memory stays bounded
         # and the merge order (hence the path sketch) does not depend on timing.
@@ -248,7 +280,7 @@ def simulate(
             try:
                 for c, size in todo:
                     pending.append((size, pool.submit(walk, model, target_idx, h, size, entropy, c,
-                                                      n_sample if c == 0 else 0)))
+                                                      n_sample if c == 0 else 0, race_idx)))
                     if len(pending) >= 2 * workers:
                         size0, fut = pending.popleft()
                         absorb(fut.result(), size0)
@@ -265,8 +297,14 @@ def simulate(
     level_share = levels / runs
     cumulative.flags.writeable = False
     level_share.flags.writeable = False
+    race_odds = {}
+    for (a, b), hits in zip(race_pairs, race_hits):
+        share = np.cumsum(hits, axis=1) / runs
+        share.flags.writeable = False
+        race_odds[(a, b)] = Race(first=a, second=b, horizon=h, _cumulative=share, runs=runs)
     return Simulation(
         scenario_id=model.scenario.id, targets=names, horizon=h, _cumulative=cumulative, _levels=level_share,
+        _races=race_odds,
         runs=runs, entropy=entropy, first_hits=first_hits, level_counts=levels, sample_paths=sample,
         top_paths=sketch.top(model.scenario, top_paths), path_count_error=sketch.error,
         wall_time=time.perf_counter() - started,

@@ -15,7 +15,7 @@ __all__ = ["propagate"]
 
 
 @nb.njit(cache=True, nogil=True)
-def propagate(rows, ptr_offset, indptr, src, val, v0, target_ptr, target_states, levels, cumulative,
+def propagate(rows, ptr_offset, indptr, src, val, v0, target_ptr, target_states, target_weight, levels, cumulative,
               level_dist):  # noqa: ANN001, ANN201 - a kernel takes its arrays flat
     """Propagate ``v0`` for ``cumulative.shape[1] - 1`` days.
 
@@ -30,10 +30,14 @@ def propagate(rows, ptr_offset, indptr, src, val, v0, target_ptr, target_states,
     v0 : ndarray of float64, shape (n_states, n_targets + 1)
         Day 0 (mass already absorbed at day 0 removed).
     target_ptr, target_states : ndarray of int64
-        The states of target ``j`` are ``target_states[target_ptr[j]:target_ptr[j + 1]]``.
+        The states absorbing column ``j`` are ``target_states[target_ptr[j]:target_ptr[j + 1]]``.
+    target_weight : ndarray of float64, shape like ``target_states``
+        How much of the mass entering each of those states counts as column ``j``'s hit: 1
+        for a target; for a race between two targets both targets' states absorb and only
+        those where the one side wins count (see :func:`escalation.engines.exact.exact_odds`).
     levels : ndarray of int64, shape (n_states,)
         Crisis level of each state.
-    cumulative : ndarray of float64, shape (n_targets, horizon + 1)
+    cumulative : ndarray of float64, shape (n_columns - 1, horizon + 1)
         Column 0 given; days 1.. filled with the cumulative first-passage odds.
     level_dist : ndarray of float64, shape (horizon + 1, 11)
         Filled with the crisis-level distribution of the unabsorbed column.
@@ -67,7 +71,7 @@ def propagate(rows, ptr_offset, indptr, src, val, v0, target_ptr, target_states,
             hit = 0.0
             for t in range(target_ptr[j], target_ptr[j + 1]):
                 i = target_states[t]
-                hit += cur[i, j]
+                hit += cur[i, j] * target_weight[t]
                 cur[i, j] = 0.0
             cumulative[j, d] = cumulative[j, d - 1] + hit
         for i in range(n):

@@ -89,7 +89,7 @@ def _rates(rung, cond, rung_offset, out_ptr, out_moves, move_cond, move_p, mm_pt
 def walk_chunk(  # noqa: PLR0913, PLR0912, PLR0915 - a kernel takes its arrays flat
     gen, n, horizon, start, party, rung_offset, rung_level, prog, prog_ptr, max_stack, atom_actor, atom_lo, atom_hi,
     atom_neg, out_ptr, out_moves, move_cond, move_to, move_p, mm_ptr, mm_mod, mod_cond, factor, target_cond,
-    first_hits, occupancy, paths, sample, error_state,
+    track, first_hits, first_day, occupancy, paths, sample, error_state,
 ):  # noqa: ANN001, ANN201
     """Walk ``n`` trajectories; add their counts to ``first_hits`` and ``occupancy``.
 
@@ -101,8 +101,12 @@ def walk_chunk(  # noqa: PLR0913, PLR0912, PLR0915 - a kernel takes its arrays f
         Trajectories, last day.
     start ... target_cond : ndarray
         The compiled model's arrays (see :class:`escalation.compiled.CompiledModel`).
+    track : ndarray of int64, shape (n_targets,)
+        Column of ``first_day`` that records each target's first day per trajectory, or -1.
     first_hits : ndarray of int64, shape (n_targets, horizon + 1)
         Trajectories whose first hit of each target falls on each day (added to).
+    first_day : ndarray of int32, shape (n, n_tracked)
+        First day each tracked target holds in each trajectory, -1 if never (filled; for races).
     occupancy : ndarray of int64, shape (horizon + 2, 11)
         Difference array of trajectories per day and crisis level (added to).
     paths : ndarray of int32, shape (n, max_moves + 1)
@@ -132,6 +136,8 @@ def walk_chunk(  # noqa: PLR0913, PLR0912, PLR0915 - a kernel takes its arrays f
     for i in range(n):
         for a in range(n_actors):
             rung[a] = start[a]
+        for c in range(first_day.shape[1]):
+            first_day[i, c] = -1
         t = 0
         length = 0
         _evaluate(rung, prog, prog_ptr, atom_actor, atom_lo, atom_hi, atom_neg, stack, cond)
@@ -140,6 +146,8 @@ def walk_chunk(  # noqa: PLR0913, PLR0912, PLR0915 - a kernel takes its arrays f
             if cond[target_cond[j]]:
                 stamp[j] = i
                 first_hits[j, 0] += 1
+                if track[j] >= 0:
+                    first_day[i, track[j]] = 0
                 stopped = True
         if i < n_sample:
             for d in range(horizon + 1):
@@ -207,6 +215,8 @@ def walk_chunk(  # noqa: PLR0913, PLR0912, PLR0915 - a kernel takes its arrays f
                     if stamp[j] != i:
                         stamp[j] = i
                         first_hits[j, t] += 1
+                        if track[j] >= 0:
+                            first_day[i, track[j]] = t
             if i < n_sample:
                 for d in range(t, horizon + 1):
                     for a in range(n_actors):
