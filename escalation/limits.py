@@ -6,9 +6,10 @@ help without importing numpy.
 
 from __future__ import annotations
 
+import os
 from numbers import Integral
 
-__all__ = ["DEFAULT_MAX_STATES", "MAX_HORIZON", "MAX_RUNS", "check_horizon", "check_runs"]
+__all__ = ["DEFAULT_MAX_STATES", "MAX_HORIZON", "MAX_RUNS", "available_cores", "check_horizon", "check_runs"]
 
 #: Default limit on the joint states the exact engine and the graph views enumerate.
 DEFAULT_MAX_STATES = 200_000
@@ -47,3 +48,11 @@ def check_runs(runs: object) -> int:
     if not _whole(runs) or not 1 <= runs <= MAX_RUNS:  # type: ignore[operator]
         raise ValueError(f"runs must be a whole number in [1, {MAX_RUNS:,}], found {runs!r}")
     return int(runs)  # type: ignore[arg-type]
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the platform tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)

@@ -259,3 +259,28 @@ def test_races_are_checked_and_do_not_change_the_targets_odds():
         exact_odds(s, races=[("x", "x")])
     with pytest.raises(KeyError, match="unknown target 'nope'"):
         exact_odds(s, races=[("x", "nope")])
+
+
+def test_many_parameter_sets_at_once_equal_one_by_one():
+    from escalation import load_scenario
+    from escalation.engines.exact import BATCH, exact_odds_many
+
+    model = compile_model(load_scenario("venezuela-2025"))
+    rng = np.random.default_rng(5)
+    models = [model.with_numbers(p=np.minimum(model.move_p * rng.uniform(0.5, 1.5, model.n_moves), 0.2))
+              for _ in range(BATCH + 3)]
+    # a zero probability changes the reachable states: that model gets a plan of its own
+    models.append(model.with_numbers(p=np.where(np.arange(model.n_moves) == 0, 0.0, model.move_p)))
+    pairs = [("major_war", "de_escalation")]
+    many = exact_odds_many(models, horizon=30, races=pairs, workers=2)
+    assert len(many) == len(models)
+    for m, got in zip(models, many):
+        want = exact_odds(m, horizon=30, races=pairs)
+        np.testing.assert_allclose(got.cumulative(), want.cumulative(), rtol=0, atol=1e-15)
+        np.testing.assert_allclose(got.level_distribution(), want.level_distribution(), rtol=0, atol=1e-15)
+        np.testing.assert_allclose(got.race(*pairs[0]).cumulative(), want.race(*pairs[0]).cumulative(), rtol=0, atol=1e-15)
+        assert got.model is m
+    assert exact_odds_many([], horizon=30) == []
+    other = compile_model(load_scenario("tutorial"))
+    with pytest.raises(ValueError, match="with_numbers\\(\\) variant of one compiled model"):
+        exact_odds_many([model, other])

@@ -11,7 +11,6 @@ bounded sketch (:mod:`escalation.engines.paths`), so memory does not grow with r
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -21,14 +20,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..compiled import N_LEVELS, CompiledModel, compile_model
-from ..limits import check_horizon, check_runs
+from ..limits import available_cores, check_horizon, check_runs
 from ..rng import SeedLike, chunk_generator, seed_entropy
 from ..scenario import Scenario
 from ..stats import binomial_stderr, wilson_interval
 from .odds import Odds, Race, check_races
 from .paths import MAX_PATH_MOVES, PathCount, PathSketch
 
-__all__ = ["CHUNK_SIZE", "MAX_SAMPLE_CELLS", "Simulation", "available_cores", "chunks", "simulate"]
+__all__ = ["CHUNK_SIZE", "MAX_SAMPLE_CELLS", "Simulation", "chunks", "simulate"]
 
 #: Trajectories per chunk: a constant of the algorithm (results depend on it).
 CHUNK_SIZE = 1 << 16
@@ -90,14 +89,6 @@ class Simulation(Odds):
         """95% Wilson intervals of the cumulative odds on every day; shape ``(2, horizon + 1)``."""
         hits = np.cumsum(self.first_hits[self._row(name)])
         return np.array([wilson_interval(int(k), self.runs) for k in hits]).T
-
-
-def available_cores() -> int:
-    """Cores this process may run on (its CPU affinity where the platform tells it)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return max(1, os.cpu_count() or 1)
 
 
 def chunks(runs: int) -> Iterator[tuple[int, int]]:
