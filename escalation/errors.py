@@ -13,6 +13,7 @@ __all__ = [
     "ScenarioError",
     "ConditionSyntaxError",
     "GraphTooLargeError",
+    "MissingDependencyError",
     "ScenarioWarning",
 ]
 
@@ -112,6 +113,25 @@ class ConditionSyntaxError(EscalationError, ValueError):
 
 class GraphTooLargeError(EscalationError):
     """The reachable joint state space exceeds the configured limit."""
+
+
+class MissingDependencyError(EscalationError, ImportError):
+    """An optional package a feature needs is not installed; the message says how to install it.
+
+    Parameters
+    ----------
+    feature : str
+        What needs it ("DOT export").
+    package : str
+        The package to install ("pydot").
+    extra : str, optional
+        The project's extra that brings it ("dask" for ``pip install "escalation[dask]"``).
+    """
+
+    def __init__(self, feature: str, package: str, extra: str | None = None) -> None:
+        how = f'pip install "escalation[{extra}]"' if extra else f"pip install {package}"
+        super().__init__(f"{feature} needs {package}, which is not installed: {how}")
+        self.name = package
 
 
 class ScenarioWarning(UserWarning):

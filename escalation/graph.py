@@ -18,6 +18,7 @@ import numpy as np
 
 from .compiled import DEFAULT_MAX_STATES, CompiledModel, compile_model, reachable
 from .engines.stages import plan
+from .errors import MissingDependencyError
 from .scenario import Scenario
 
 if TYPE_CHECKING:
@@ -161,14 +162,14 @@ def write_dot(graph: CompiledGraph, path: str | os.PathLike[str]) -> Path:
 
     Raises
     ------
-    ImportError
-        Naming the missing package when pydot is not installed.
+    MissingDependencyError
+        When pydot is not installed.
     """
     try:
         import pydot  # noqa: F401
         from networkx.drawing.nx_pydot import write_dot as _write
-    except ImportError as exc:
-        raise ImportError("DOT export needs pydot: pip install pydot") from exc
+    except ImportError:
+        raise MissingDependencyError("DOT export", "pydot") from None
     from .outputs import atomic_path
 
     with atomic_path(path) as tmp:

@@ -26,6 +26,7 @@ from ..compiled import DEFAULT_MAX_STATES, compile_model, estimate_states
 from ..engines.exact import ExactOdds, exact_odds
 from ..engines.montecarlo import Simulation, simulate
 from ..engines.odds import Odds, Race
+from ..errors import MissingDependencyError
 from ..limits import check_horizon
 from ..loader import dump_scenario
 from ..rng import SeedLike
@@ -269,8 +270,8 @@ class RunResult(Mapping[str, TargetResult]):
         """The per-target table as a :class:`pandas.DataFrame` indexed by target (needs pandas)."""
         try:
             import pandas as pd
-        except ImportError as exc:
-            raise ImportError("to_pandas needs pandas: pip install pandas") from exc
+        except ImportError:
+            raise MissingDependencyError("to_pandas", "pandas") from None
         return pd.DataFrame(self._rows()).set_index("target")
 
     def _table_cells(self) -> tuple[list[str], list[list[str]]]:
