@@ -162,6 +162,60 @@ def walk(model: CompiledModel, target_idx: np.ndarray, horizon: int, size: int, 
                        path_rows=paths[first], path_counts=counts, sample=sample)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class ChunkJob:
+    """Everything a chunk needs besides its index and size: sent once to each worker.
+
+    ``job.walk(chunk, size)`` walks one chunk; chunk 0 also keeps the sampled paths.
+    """
+
+    model: CompiledModel
+    target_idx: np.ndarray
+    horizon: int
+    entropy: int
+    n_sample: int
+    race_idx: np.ndarray
+
+    def walk(self, chunk: int, size: int) -> ChunkCounts:
+        """The counts of chunk ``chunk`` (``size`` trajectories)."""
+        return walk(self.model, self.target_idx, self.horizon, size, self.entropy, chunk,
+                    self.n_sample if chunk == 0 else 0, self.race_idx)
+
+
+def run_chunks_locally(job: ChunkJob, runs: int, workers: int) -> Iterator[tuple[int, ChunkCounts]]:
+    """``(size, counts)`` of every chunk of a run, in chunk order, walked on ``workers`` threads.
+
+    At most ``2 x workers`` chunks are in flight: memory stays bounded whatever ``runs``, and
+    the merge order (hence the path sketch) does not depend on timing. Interrupting the
+    iteration cancels the chunks not yet started.
+    """
+    todo = chunks(runs)
+    if workers == 1 or runs <= CHUNK_SIZE:
+        for c, size in todo:
+            yield size, job.walk(c, size)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[tuple[int, Future[ChunkCounts]]] = deque()
+        try:
+            for c, size in todo:
+                pending.append((size, pool.submit(job.walk, c, size)))
+                if len(pending) >= 2 * workers:
+                    size0, fut = pending.popleft()
+                    yield size0, fut.result()
+            while pending:
+                size0, fut = pending.popleft()
+                yield size0, fut.result()
+        finally:
+            for _, fut in pending:
+                fut.cancel()
+
+
+def _distributed():  # noqa: ANN202 - the module, imported only when a cluster is used
+    from .. import distributed
+
+    return distributed
+
+
 def simulate(
     scenario: Scenario | CompiledModel,
     *,
@@ -174,6 +228,7 @@ def simulate(
     top_paths: int = 20,
     progress: Callable[[int], None] | None = None,
     races: Sequence[tuple[str, str]] = (),
+    client: object | None = None,
 ) -> Simulation:
     """Estimate the odds of a scenario's targets by walking ``runs`` trajectories.
 
@@ -203,6 +258,9 @@ def simulate(
     races : sequence of (str, str), optional
         Pairs of targets whose race (which holds first) to count; see
         :meth:`~escalation.engines.odds.Odds.race`.
+    client : dask.distributed.Client, optional
+        Walk the chunks on this Dask cluster instead of local threads (see
+        :mod:`escalation.distributed`); the result is identical.
 
     Returns
     -------
@@ -246,42 +304,19 @@ def simulate(
     sketch = PathSketch()
     sample = np.zeros((0, h + 1, model.n_actors), dtype=np.int32)
     done = 0
-
-    def absorb(counts: ChunkCounts, size: int) -> None:
-        nonlocal sample, done
-        first_hits[...] += counts.first_hits
-        levels[...] += counts.occupancy
-        race_hits[...] += counts.race_hits
+    job = ChunkJob(model=model, target_idx=target_idx, horizon=h, entropy=entropy, n_sample=n_sample,
+                   race_idx=race_idx)
+    stream = run_chunks_locally(job, runs, workers) if client is None else _distributed().run_chunks(client, job, runs)
+    for size, counts in stream:  # in chunk order, whatever ran them
+        first_hits += counts.first_hits
+        levels += counts.occupancy
+        race_hits += counts.race_hits
         sketch.add_chunk(counts.path_rows, counts.path_counts)
         if counts.sample.shape[0]:
             sample = counts.sample
         done += size
         if progress is not None:
             progress(done)
-
-    todo = chunks(runs)
-    if workers == 1 or runs <= CHUNK_SIZE:
-        for c, size in todo:
-            absorb(walk(model, target_idx, h, size, entropy, c, n_sample if c == 0 else 0, race_idx), size)
-    else:
-        # At most 2 x workers chunks in flight, merged in chunk order: memory stays bounded
-        # and the merge order (hence the path sketch) does not depend on timing.
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending: deque[tuple[int, Future[ChunkCounts]]] = deque()
-            try:
-                for c, size in todo:
-                    pending.append((size, pool.submit(walk, model, target_idx, h, size, entropy, c,
-                                                      n_sample if c == 0 else 0, race_idx)))
-                    if len(pending) >= 2 * workers:
-                        size0, fut = pending.popleft()
-                        absorb(fut.result(), size0)
-                while pending:
-                    size0, fut = pending.popleft()
-                    absorb(fut.result(), size0)
-            except BaseException:
-                for _, fut in pending:
-                    fut.cancel()
-                raise
     for arr in (first_hits, levels, sample):
         arr.flags.writeable = False
     cumulative = np.cumsum(first_hits, axis=1) / runs
