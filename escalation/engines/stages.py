@@ -6,7 +6,7 @@ the state only through its *template*: its rung and which of its moves and modif
 active there. A stage updates one actor's rung using its template and then forgets the
 template; the rows between stages carry the templates of the actors still to move (they were
 fixed by the state at the start of the day). So a day is ``n_actors`` sparse products whose
-nonzeros add up to far fewer than the joint matrix's (Venezuela: 11,930 against 34,218).
+nonzeros add up to far fewer than the joint matrix's (Venezuela: 13,351 against 34,218).
 
 The plan is structure only: each nonzero names a *slot* (one destination of one template),
 and a slot's value is a sum of ``p_move x factors`` terms. New numbers give new slot values
@@ -42,6 +42,13 @@ class Plan:
         ``indptr[ptr_offset[s]:ptr_offset[s + 1]]``; they index ``src`` and ``slot`` directly.
     indptr, src, slot : ndarray of int64
         For each nonzero: the input row and the slot whose value it carries.
+    slot_template, slot_is_stay : ndarray
+        Each slot's template, and whether it is the template's "stay" (1 minus the others).
+    term_move, term_slot, term_mod_ptr, term_mods : ndarray of int64
+        Each term (``p_move x factors``) of a slot's value: its move, its slot and its
+        modifiers ``term_mods[term_mod_ptr[t]:term_mod_ptr[t + 1]]``.
+    template_actor, template_state : ndarray of int64
+        Each template's actor and a reachable state where it applies (for error messages).
     """
 
     n_states: int
@@ -59,6 +66,7 @@ class Plan:
     term_mods: np.ndarray
     template_actor: np.ndarray
     template_state: np.ndarray
+    _key: tuple = ()  # the cache key: which numbers are zero
 
     @property
     def nnz(self) -> int:
@@ -90,8 +98,6 @@ class Plan:
     def values(self, model: CompiledModel) -> np.ndarray:
         """Every stage nonzero's value under the model's numbers; shape ``(nnz,)``."""
         return self.slot_values(model)[self.slot]
-
-    _key: tuple = ()
 
 
 def _templates(model: CompiledModel, states: np.ndarray, conds: np.ndarray, a: int) -> tuple[np.ndarray, list]:
