@@ -67,10 +67,12 @@ _OPS: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
 }
 #: Longest condition accepted, in characters.
 MAX_CONDITION_LENGTH = 10_000
-#: Deepest nesting accepted: the number of ``not`` and ``(`` open at any point. Trees are at
-#: most about three levels deeper than this (``or`` and ``and`` inside each parenthesis), so
-#: recursive walks stay far below Python's recursion limit.
-MAX_CONDITION_DEPTH = 100
+#: Deepest nesting accepted: the number of ``not`` and ``(`` open at any point. A syntax tree
+#: is then at most about 2 * 50 levels deep (an ``or`` and an ``and`` inside each parenthesis),
+#: and every walk of it (parsing, ``str``, ``==``, ``hash``, :func:`check_names`,
+#: :func:`compile_condition`, evaluation) needs at most about 400 frames of Python's default
+#: limit of 1000; at 100, ``==`` on the worst case needed 800.
+MAX_CONDITION_DEPTH = 50
 
 
 def is_identifier(text: object) -> bool:
@@ -155,7 +157,10 @@ class And(Expr):
             yield from item.names()
 
     def __str__(self) -> str:
-        return " and ".join(_wrap(i) if isinstance(i, Or) else str(i) for i in self.items)
+        parts = []
+        for item in self.items:  # a loop and direct calls: two frames per level of nesting
+            parts.append(_wrap(item) if isinstance(item, Or) else item.__str__())
+        return " and ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +174,15 @@ class Or(Expr):
             yield from item.names()
 
     def __str__(self) -> str:
-        return " or ".join(str(i) for i in self.items)
+        parts = []
+        for item in self.items:
+            parts.append(item.__str__())
+        return " or ".join(parts)
 
 
 def _wrap(expr: Expr) -> str:
-    return f"({expr})" if isinstance(expr, (And, Or)) else str(expr)
+    text = expr.__str__()
+    return f"({text})" if isinstance(expr, (And, Or)) else text
 
 
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
@@ -364,7 +373,7 @@ def check_names(
     problems: list[str] = []
     for actor, rungs in expr.names():
         if actor.text not in ladders:
-            problems.append(f"column {actor.column}: unknown actor {actor.text!r}{hint(actor.text, ladders.keys())}")
+            problems.append(f"column {actor.column}: unknown actor {actor.text!r}{hint(actor.text, ladders)}")
             continue
         ladder = ladders[actor.text]
         for rung in rungs:

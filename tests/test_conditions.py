@@ -1,13 +1,24 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from escalation.conditions import And, Compare, Member, Not, Or, check_names, compile_condition, parse_condition
+from escalation.conditions import (
+    MAX_CONDITION_DEPTH,
+    And,
+    Compare,
+    Member,
+    Not,
+    Or,
+    check_names,
+    compile_condition,
+    parse_condition,
+)
 from escalation.errors import ConditionSyntaxError
 
 LADDERS = {"US": ["talks", "pressure", "land_strikes"], "VEN": ["alert", "retaliation"]}
@@ -86,6 +97,42 @@ def test_canonical_text_round_trips():
 def test_deep_nesting_is_a_syntax_error_not_a_crash():
     with pytest.raises(ConditionSyntaxError):
         parse_condition("(" * 5000 + "US == talks" + ")" * 5000)
+
+
+@pytest.mark.parametrize("depth", [51, 101, 400, 950, 1000])
+@pytest.mark.parametrize("opener", ["not ", "(", "not ("])
+def test_nesting_deeper_than_the_limit_is_refused_at_the_first_token_too_deep(depth: int, opener: str):
+    text = opener * depth + "US == talks" + ")" * (depth * opener.count("("))
+    with pytest.raises(ConditionSyntaxError, match=f"nested more than {MAX_CONDITION_DEPTH} deep") as info:
+        parse_condition(text)
+    levels = 2 if opener == "not (" else 1  # "not (" opens two levels
+    assert info.value.column == MAX_CONDITION_DEPTH // levels * len(opener) + 1
+
+
+def _frames() -> int:
+    n, frame = 0, sys._getframe()
+    while frame is not None:
+        n, frame = n + 1, frame.f_back
+    return n
+
+
+@pytest.mark.parametrize("opener", ["not ", "(", "not (", "(VEN == alert or US == talks and ", "not (VEN == alert or not "])
+def test_the_deepest_conditions_allowed_can_be_walked_in_500_frames(opener: str):
+    levels = opener.count("(") + opener.count("not")
+    depth = MAX_CONDITION_DEPTH // levels
+    text = opener * depth + "US == talks" + ")" * (depth * opener.count("("))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_frames() + 500)  # half of Python's default limit
+    try:
+        tree = parse_condition.__wrapped__(text)  # uncached
+        again = parse_condition.__wrapped__(str(tree))
+        assert again == tree and hash(again) == hash(tree)
+        assert check_names(tree, LADDERS) == []
+        assert tree.actors() == ({"US", "VEN"} if "VEN" in opener else {"US"})
+        got = compile_condition(tree, ACTORS, RUNGS)(ALL_STATES)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert got.shape == (len(ALL_STATES),)
 
 
 @given(st.text(alphabet=st.sampled_from(list("USVENtalks_ ()[],=!<>andotri0")), max_size=40))

@@ -80,7 +80,15 @@ def test_scenario_cross_checks_collect_all_problems():
             targets=(Target(name="t", when="A == c"),),
         )
     fields = [p.field for p in info.value.problems]
-    assert fields == ["horizon", "actors[1].id", "moves[0].actor", "targets.t"]
+    # While an actor id is duplicated, unknown actors (B) are not reported: the duplicate was
+    # probably meant to be one of them. Unknown rungs of a known actor (A == c) still are.
+    assert fields == ["horizon", "actors[1].id", "targets.t"]
+    with pytest.raises(ScenarioError) as info:
+        Scenario(
+            id="s", title="S", actors=(Actor(id="A", ladder=ladder, start="a"),),
+            moves=(Move(actor="B", from_="a", to="b", p=0.1),),
+        )
+    assert [p.field for p in info.value.problems] == ["moves[0].actor"]
 
 
 def test_find_moves():

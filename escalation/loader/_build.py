@@ -1,14 +1,22 @@
-"""Stage 2 of loading: plain data -> Scenario, collecting every problem with its field path."""
+"""Stage 2 of loading: plain data -> Scenario, collecting every problem with its field path.
+
+One mistake is reported once: when a part fails to build, the problems that only follow
+from its absence are left out (a field that failed its type check is not reported again as
+missing; references to an actor or source that failed are accepted; see
+:class:`~escalation.scenario.checks.Unbuilt`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
-from ..conditions import did_you_mean
+from ..conditions import did_you_mean, is_identifier
 from ..errors import Problem, ScenarioError
 from ..scenario import (
+    SCHEMA,
     Actor,
     Modifier,
     Move,
@@ -19,7 +27,11 @@ from ..scenario import (
     Window,
     cross_problems,
 )
+from ..scenario.checks import Unbuilt, tag_problems
 from ._yaml import Marks
+
+#: Whole numbers (horizon, levels) must fit in 64 bits; the engines index arrays with them.
+_INT_LIMIT = 2**63
 
 
 class _Bad(Exception):
@@ -35,16 +47,17 @@ def _describe(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
+    if isinstance(value, int) and abs(value) >= _INT_LIMIT:
+        return f"a {len(str(abs(value)))}-digit integer"  # the parser refuses over 4300 digits
     if isinstance(value, (int, float)):
         return f"number {value!r}"
     if isinstance(value, str):
         return f"string {value!r}" if len(value) < 60 else f"string {value[:57]!r}..."
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     if isinstance(value, dict):
-        return "a mapping"
+        return "a mapping" if value else "an empty mapping"
     return type(value).__name__
-
 
 
 # --- stage 2: build ----------------------------------------------------------------------------
@@ -55,23 +68,26 @@ def _str(v: object) -> str:
 
 
 def _text(v: object) -> str:
-    if isinstance(v, (dt.date, int, float)) and not isinstance(v, bool):
-        return str(v)
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return str(v)  # a source's date: 2025
     return _str(v)
 
 
 def _int(v: object) -> int:
-    if isinstance(v, bool) or not isinstance(v, int):
-        if isinstance(v, float) and v.is_integer():
-            return int(v)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
         raise _Bad("a whole number", v)
-    return v
+    if abs(v) >= _INT_LIMIT:
+        raise _Bad("a whole number in the 64-bit range", v)
+    return int(v)
 
 
 def _number(v: object) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise _Bad("a number", v)
-    return float(v)
+    try:
+        return float(v)
+    except OverflowError:  # an int past 1.8e308
+        raise _Bad("a number in the float range", v) from None
 
 
 def _pair(v: object) -> tuple[float, float]:
@@ -88,17 +104,35 @@ def _str_list(v: object) -> tuple[str, ...]:
     return tuple(v)
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
 def _date(v: object) -> dt.date:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
+    # YAML 1.2 has no dates: the parser gives the text, read here as an ISO date.
+    if not isinstance(v, str) or not _ISO_DATE.match(v):
+        raise _Bad("a date YYYY-MM-DD", v)
+    try:
+        return dt.date.fromisoformat(v)
+    except ValueError as exc:  # 2025-02-30: "day is out of range for month"
+        raise _Bad(f"a date YYYY-MM-DD that exists ({exc})", v) from None
+
+
+def _list(what: str) -> Callable[[object], list[Any]]:
+    def convert(v: object) -> list[Any]:
+        if not isinstance(v, list):
+            raise _Bad(f"a list of {what}", v)
         return v
-    if isinstance(v, str):
-        try:
-            return dt.date.fromisoformat(v)
-        except ValueError:
-            pass
-    raise _Bad("a date YYYY-MM-DD", v)
+
+    return convert
+
+
+def _mapping(what: str, *, empty: bool) -> Callable[[object], dict[str, Any]]:
+    def convert(v: object) -> dict[str, Any]:
+        if not isinstance(v, dict) or (not v and not empty):
+            raise _Bad(f"a {'' if empty else 'non-empty '}mapping of {what}", v)
+        return v
+
+    return convert
 
 
 Spec = dict[str, tuple[str, Callable[[object], Any], bool]]  # yaml key -> (attribute, converter, required)
@@ -110,11 +144,11 @@ _TOP: Spec = {
     "as_of": ("as_of", _date, False),
     "horizon": ("horizon", _int, True),
     "description": ("description", _str, False),
-    "sources": ("sources", lambda v: v, False),
-    "actors": ("actors", lambda v: v, True),
-    "moves": ("moves", lambda v: v, False),
-    "modifiers": ("modifiers", lambda v: v, False),
-    "targets": ("targets", lambda v: v, False),
+    "sources": ("sources", _mapping("source id -> details", empty=True), False),
+    "actors": ("actors", _list("actors"), True),
+    "moves": ("moves", _list("moves"), False),
+    "modifiers": ("modifiers", _list("modifiers"), False),
+    "targets": ("targets", _mapping("target name -> condition", empty=False), False),
 }
 _SOURCE: Spec = {k: (k, _text, False) for k in ("title", "url", "date", "publisher", "note")}
 _RUNG: Spec = {
@@ -129,7 +163,7 @@ _ACTOR: Spec = {
     "kind": ("kind", _str, False),
     "start": ("start", _str, True),
     "description": ("description", _str, False),
-    "ladder": ("ladder", lambda v: v, True),
+    "ladder": ("ladder", _list("rungs"), True),
 }
 _WINDOW: Spec = {"p": ("p", _number, True), "days": ("days", _number, True)}
 _MOVE: Spec = {
@@ -137,7 +171,7 @@ _MOVE: Spec = {
     "from": ("from_", _str, True),
     "to": ("to", _str, True),
     "p": ("p", _number, False),
-    "within": ("within", lambda v: v, False),
+    "within": ("within", lambda v: v, False),  # checked by the window's own fields()
     "when": ("when", _str, False),
     "range": ("range", _pair, False),
     "beta": ("beta", _pair, False),
@@ -157,6 +191,20 @@ _MODIFIER: Spec = {
 _TARGET: Spec = {"when": ("when", _str, True), "description": ("description", _str, False)}
 
 
+class _Fields(dict):  # type: ignore[type-arg]
+    """Converted fields (attribute -> value), and what could not be given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed: set[str] = set()  # yaml keys and attributes whose value had the wrong type
+        self.complete = True  # every required field is present and converted
+
+
+def _head(field: str) -> str:
+    """The first component of a field path: ``ladder[2].level`` -> ``ladder``."""
+    return re.split(r"[.\[]", field, maxsplit=1)[0]
+
+
 class _Builder:
     def __init__(self, marks: Marks) -> None:
         self.marks = marks
@@ -174,11 +222,11 @@ class _Builder:
             line_col = (None, None)  # type: ignore[assignment]
         self.problems.append(problem.at(file=problem.file, line=line_col[0], column=line_col[1]))
 
-    def fields(self, value: object, spec: Spec, path: str, what: str) -> dict[str, Any] | None:
+    def fields(self, value: object, spec: Spec, path: str, what: str) -> _Fields | None:
         if not isinstance(value, dict):
             self.add(Problem(field=path, message=f"expected {what} (a mapping), found {_describe(value)}"))
             return None
-        out: dict[str, Any] = {}
+        out = _Fields()
         for key in value:
             if key not in spec:
                 hint = did_you_mean(str(key), list(spec))
@@ -194,110 +242,113 @@ class _Builder:
             if key not in value:
                 if required:
                     self.add(Problem(field=path, message=f"missing required key {key!r} in {what}"))
+                    out.complete = False
                 continue
             try:
                 out[attr] = convert(value[key])
             except _Bad as bad:
                 self.add(Problem(field=sub, message=f"expected {bad.expected}, found {_describe(bad.found)}"))
+                out.failed.update((key, attr))
+                out.complete = out.complete and not required
         return out
 
-    def make(self, cls: type, kwargs: dict[str, Any] | None, path: str) -> Any:
-        if kwargs is None:
-            return None
+    def make(self, cls: type, kwargs: _Fields | None, path: str, *, shorthand: str = "") -> Any:
+        """``cls(**kwargs)``, or None with its problems added (those that only follow from a
+        field that failed its type check left out). ``shorthand`` names the field that was
+        given as the whole value (``targets: {name: "A >= b"}``): its problems are at ``path``."""
+        if kwargs is None or not kwargs.complete:
+            return None  # what is missing or wrong was reported
         try:
             return cls(**kwargs)
         except ScenarioError as exc:
             for p in exc.problems:
+                if _head(p.field) in kwargs.failed:
+                    continue
+                if shorthand and p.field == shorthand:
+                    p = Problem(message=p.message, line=p.line, column=p.column)
                 self.add(p.within(path))
             return None
-        except TypeError:  # a required attribute was missing; already reported
-            return None
-
-    def items(self, value: object, path: str, what: str) -> list[tuple[int, Any]]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.add(Problem(field=path, message=f"expected a list of {what}, found {_describe(value)}"))
-            return []
-        return list(enumerate(value))
 
 
 def _build_with(b: _Builder, data: object) -> Scenario:
     top = b.fields(data, _TOP, "", "the top level of a scenario")
     if top is None:
         raise ScenarioError(b.problems)
+    failed = top.failed
+
     sources: list[tuple[int, Source]] = []
-    raw_sources = top.pop("sources", None) or {}
-    if not isinstance(raw_sources, dict):
-        b.add(Problem(field="sources", message=f"expected a mapping of source id -> details, found {_describe(raw_sources)}"))
-        raw_sources = {}
-    for i, (sid, raw) in enumerate(raw_sources.items()):
-        if isinstance(raw, str):
-            raw = {"title": raw}
-        kw = b.fields(raw, _SOURCE, f"sources.{sid}", "a source")
+    broken_sources: set[str] = set()
+    for i, (sid, raw) in enumerate(top.pop("sources", {}).items()):
+        kw = b.fields({"title": raw} if isinstance(raw, str) else raw, _SOURCE, f"sources.{sid}", "a source")
         if kw is not None:
-            sources.append((i, Source(id=str(sid), **kw)))
+            kw["id"] = sid
+        source = b.make(Source, kw, f"sources.{sid}", shorthand="title" if isinstance(raw, str) else "")
+        if source is None or kw.failed:  # type: ignore[union-attr]
+            broken_sources.add(sid)
+        else:
+            sources.append((i, source))
 
     actors: list[tuple[int, Actor]] = []
     broken: set[str] = set()  # actors that failed to build: references to them are not errors
-    for i, raw in b.items(top.pop("actors", None), "actors", "actors"):
-        kw = b.fields(raw, _ACTOR, f"actors[{i}]", "an actor")
-        if kw is None:
-            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-                broken.add(raw["id"])
-            continue
-        rungs = []
-        for j, raw_rung in b.items(kw.get("ladder"), f"actors[{i}].ladder", "rungs"):
-            rung = b.make(Rung, b.fields(raw_rung, _RUNG, f"actors[{i}].ladder[{j}]", "a rung"), f"actors[{i}].ladder[{j}]")
-            if rung is not None:
-                rungs.append(rung)
-        if "ladder" in kw:
-            if len(rungs) != len(kw["ladder"] or []):
-                broken.add(str(kw.get("id")))
-                continue  # a rung was bad: reported; the actor's own checks would mislead
-            kw["ladder"] = tuple(rungs)
-        actor = b.make(Actor, kw, f"actors[{i}]")
+    unnamed = "actors" in failed or "actors" not in top  # an actor whose id we do not know failed
+    for i, raw in enumerate(top.pop("actors", [])):
+        where = f"actors[{i}]"
+        kw = b.fields(raw, _ACTOR, where, "an actor")
+        actor = None
+        if kw is not None and kw.complete:
+            rungs = [b.make(Rung, b.fields(r, _RUNG, f"{where}.ladder[{j}]", "a rung"), f"{where}.ladder[{j}]")
+                     for j, r in enumerate(kw["ladder"])]
+            if all(r is not None for r in rungs):  # else reported: the actor's own checks would mislead
+                kw["ladder"] = tuple(rungs)
+                actor = b.make(Actor, kw, where)
         if actor is not None:
             actors.append((i, actor))
-        else:
-            broken.add(str(kw.get("id")))
+        elif isinstance(raw, dict) and is_identifier(raw.get("id")):
+            broken.add(raw["id"])
+        else:  # its id is missing or bad: references to any unknown actor may mean it
+            unnamed = True
 
     moves: list[tuple[int, Move]] = []
-    for i, raw in b.items(top.pop("moves", None), "moves", "moves"):
+    all_moves = "moves" not in failed
+    for i, raw in enumerate(top.pop("moves", [])):
         kw = b.fields(raw, _MOVE, f"moves[{i}]", "a move")
         if kw is not None and "within" in kw:
             window = b.make(Window, b.fields(kw["within"], _WINDOW, f"moves[{i}].within", "window odds {p, days}"), f"moves[{i}].within")
             if window is None:
-                continue
+                kw.complete = False
             kw["within"] = window
         move = b.make(Move, kw, f"moves[{i}]")
-        if move is not None:
+        if move is None:
+            all_moves = False
+        else:
             moves.append((i, move))
 
     modifiers: list[tuple[int, Modifier]] = []
-    for i, raw in b.items(top.pop("modifiers", None), "modifiers", "modifiers"):
+    for i, raw in enumerate(top.pop("modifiers", [])):
         mod = b.make(Modifier, b.fields(raw, _MODIFIER, f"modifiers[{i}]", "a modifier"), f"modifiers[{i}]")
         if mod is not None:
             modifiers.append((i, mod))
 
     targets: list[tuple[int, Target]] = []
-    raw_targets = top.pop("targets", None) or {}
-    if not isinstance(raw_targets, dict):
-        b.add(Problem(field="targets", message=f"expected a mapping of target name -> condition, found {_describe(raw_targets)}"))
-        raw_targets = {}
-    for i, (name, raw) in enumerate(raw_targets.items()):
-        kw = {"when": raw} if isinstance(raw, str) else b.fields(raw, _TARGET, f"targets.{name}", "a target")
-        if kw is None:
-            continue
-        target = b.make(Target, {"name": str(name), **kw}, f"targets.{name}")
+    for i, (name, raw) in enumerate(top.pop("targets", {}).items()):
+        kw = b.fields({"when": raw} if isinstance(raw, str) else raw, _TARGET, f"targets.{name}", "a target")
+        if kw is not None:
+            kw["name"] = name
+        target = b.make(Target, kw, f"targets.{name}", shorthand="when" if isinstance(raw, str) else "")
         if target is not None:
             targets.append((i, target))
 
+    unbuilt = Unbuilt(actors=frozenset(broken), any_actor=unnamed,
+                      sources=frozenset(broken_sources), any_source="sources" in failed)
     for p in cross_problems(
-        schema=top.get("schema"), horizon=top.get("horizon", 1), actors=actors, moves=moves,
-        modifiers=modifiers, targets=targets, sources=sources, opaque_actors=frozenset(broken),
+        schema=top.get("schema", SCHEMA),  # a missing or mistyped schema is reported already
+        horizon=top.get("horizon", 1), actors=actors, moves=moves,
+        modifiers=modifiers, targets=targets, sources=sources, unbuilt=unbuilt,
     ):
         b.add(p)
+    if all_moves:  # a tag carried only by a move that failed to build is not a typo
+        for p in tag_problems(moves, modifiers):
+            b.add(p)
     if b.problems:
         raise ScenarioError(b.problems)
     return Scenario(
@@ -305,5 +356,3 @@ def _build_with(b: _Builder, data: object) -> Scenario:
         modifiers=tuple(m for _, m in modifiers), targets=tuple(t for _, t in targets),
         sources=tuple(s for _, s in sources), **top,
     )
-
-

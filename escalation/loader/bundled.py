@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from importlib import resources
 from pathlib import Path
 
@@ -46,27 +47,48 @@ def bundled_scenarios() -> dict[str, Path]:
     return found
 
 
+def _file_kind(mode: int) -> str:
+    """What a non-regular file is, for "expected a regular file, found ..."."""
+    for test, kind in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "a special file"
+
+
 def find_scenario(name_or_path: str | os.PathLike[str]) -> Path:
     """Resolve a bundled scenario name or a file path.
+
+    Only the file's status is read (never the file itself), so a FIFO or a device given as
+    the path is refused at once rather than blocking the read.
 
     Raises
     ------
     ScenarioError
-        Naming the bundled scenarios when neither a file nor a bundled name matches.
+        For a path that exists but is not a regular file (a directory, FIFO, device or
+        socket), and naming the bundled scenarios when neither a file nor a bundled name
+        matches.
     """
     path = Path(name_or_path)
-    if path.is_file():
+    try:
+        mode: int | None = path.stat().st_mode  # follows symbolic links
+    except OSError:  # missing, a dangling link, or a name too long for the file system
+        mode = None
+    if mode is not None and stat.S_ISREG(mode):
         return path
     bundled = bundled_scenarios()
     if str(name_or_path) in bundled:
         return bundled[str(name_or_path)]
-    if path.exists():
-        raise ScenarioError(Problem(file=str(path), message="expected a scenario file, found a directory"))
+    if mode is not None:
+        raise ScenarioError(Problem(file=str(path), message=f"expected a regular file, found {_file_kind(mode)}"))
     names = list(dict.fromkeys({file: name for name, file in reversed(bundled.items())}.values()))
     hint = did_you_mean(str(name_or_path), names)
     raise ScenarioError(Problem(
         file=str(name_or_path),
         message=f"no such file or bundled scenario{hint or ''}; bundled: {', '.join(sorted(names)) or 'none'}",
     ))
-
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,32 @@ import yaml
 from ..scenario import (
     Scenario,
 )
+from ._yaml import _CORE_RESOLVERS
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, quoting also what YAML 1.2 would not read back as a string.
+
+    Files are read by the YAML 1.2 core schema (:mod:`._yaml`); PyYAML writes by YAML 1.1,
+    under which ``1e3`` and ``0o17`` are strings and would be left unquoted. With the core
+    schema's resolvers added, a string either schema would read as a number, boolean or null
+    is quoted, so the file reads back the same by both.
+    """
+
+
+for _tag, _regexp, _first in _CORE_RESOLVERS:
+    _Dumper.add_implicit_resolver(_tag, _regexp, _first)
+
+# Line breaks other than \n would be folded by the emitter's plain and single-quoted styles.
+_ODD_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if _ODD_BREAKS.search(value) else None  # double quotes escape them
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def _put_given(d: dict[str, Any], obj: object, *keys: str) -> None:
@@ -92,7 +119,7 @@ def dump_scenario(scenario: Scenario, path: str | os.PathLike[str] | None = None
     str
         The YAML text.
     """
-    text = yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True, width=100)
+    text = yaml.dump(scenario_to_dict(scenario), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     if path is not None:
         target = Path(path)
         tmp = target.with_name(f".{target.name}.tmp")

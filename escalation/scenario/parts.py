@@ -42,13 +42,32 @@ def _is_number(x: object) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
+def _finite(x: object) -> float | None:
+    """``x`` as a finite float; None for a non-number, inf, nan or an int beyond the float range."""
+    if not _is_number(x):
+        return None
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except OverflowError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _show(x: object) -> str:
+    """``repr(x)`` for a message, with a huge int summarised rather than spelled out."""
+    if isinstance(x, int) and not isinstance(x, bool) and x.bit_length() > 64:
+        digits = f"{len(str(abs(x)))}-digit" if x.bit_length() <= 10_000 else "over-3,000-digit"
+        return f"a {digits} integer"
+    return repr(x)
+
+
 def _probability_problem(value: object, name: str, *, allow_one: bool = True) -> Problem | None:
     upper = "1]" if allow_one else "1)"
-    if not _is_number(value):
-        return Problem(field=name, message=f"expected a probability in [0, {upper}, found {value!r}")
-    v = float(value)  # type: ignore[arg-type]
-    if not math.isfinite(v) or v < 0 or v > 1 or (not allow_one and v == 1):
-        return Problem(field=name, message=f"expected a probability in [0, {upper}, found {v!r}")
+    v = _finite(value)
+    if v is None or v < 0 or v > 1 or (not allow_one and v == 1):
+        big = isinstance(value, int) and value.bit_length() > 64
+        shown = repr(float(value)) if _is_number(value) and not big else _show(value)  # type: ignore[arg-type]
+        return Problem(field=name, message=f"expected a probability in [0, {upper}, found {shown}")
     return None
 
 
@@ -57,13 +76,18 @@ def _raise(problems: list[Problem]) -> None:
         raise ScenarioError(problems)
 
 
+def _excerpt(text: str, limit: int = 80) -> str:
+    """``repr(text)``, cut to about ``limit`` characters so that a message stays one readable line."""
+    return repr(text) if len(text) <= limit else f"{text[:limit - 3]!r}..."
+
+
 def _condition_problems(text: object, name: str) -> tuple[Expr | None, list[Problem]]:
     if not isinstance(text, str):
-        return None, [Problem(field=name, message=f"expected a condition string, found {text!r}")]
+        return None, [Problem(field=name, message=f"expected a condition string, found {_show(text)}")]
     try:
         return parse_condition(text), []
     except ConditionSyntaxError as exc:
-        return None, [Problem(field=name, message=f"condition syntax error at column {exc.column}: {exc.reason} in {text!r}")]
+        return None, [Problem(field=name, message=f"condition syntax error at column {exc.column}: {exc.reason} in {_excerpt(text)}")]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,7 +116,7 @@ class Rung:
         if not is_identifier(self.id):
             problems.append(Problem(field="id", message=f"expected an identifier (letters, digits, _), found {self.id!r}"))
         if not isinstance(self.level, int) or isinstance(self.level, bool) or not MIN_LEVEL <= self.level <= MAX_LEVEL:
-            problems.append(Problem(field="level", message=f"expected an integer level in [{MIN_LEVEL}, {MAX_LEVEL}], found {self.level!r}"))
+            problems.append(Problem(field="level", message=f"expected an integer level in [{MIN_LEVEL}, {MAX_LEVEL}], found {_show(self.level)}"))
         _raise(problems)
         if not self.label:
             object.__setattr__(self, "label", self.id.replace("_", " "))
@@ -181,8 +205,9 @@ class Window:
         bad = _probability_problem(self.p, "p", allow_one=False)
         if bad:
             problems.append(bad)
-        if not _is_number(self.days) or not math.isfinite(self.days) or self.days <= 0:
-            problems.append(Problem(field="days", message=f"expected a number of days > 0, found {self.days!r}"))
+        days = _finite(self.days)
+        if days is None or days <= 0:
+            problems.append(Problem(field="days", message=f"expected a number of days > 0, found {_show(self.days)}"))
         _raise(problems)
 
     @property
@@ -243,7 +268,7 @@ class Move:
         if self.within is not None:
             if not isinstance(self.within, Window):
                 problems.append(Problem(field="within", message=f"expected a Window, found {self.within!r}"))
-            elif self.p is None or (_is_number(self.p) and math.isclose(self.p, self.within.daily, rel_tol=1e-12)):
+            elif self.p is None or (_finite(self.p) is not None and math.isclose(self.p, self.within.daily, rel_tol=1e-12)):
                 # A copy made by dataclasses.replace passes the converted p back in: accept it.
                 object.__setattr__(self, "p", self.within.daily)
             else:
@@ -258,12 +283,15 @@ class Move:
                 object.__setattr__(self, "p", float(self.p))
         if self.when is not None:
             problems.extend(_condition_problems(self.when, "when")[1])
+        # The range must contain the probability as given; an invalid one is reported already.
         given = self.within.p if isinstance(self.within, Window) else self.p
+        if _probability_problem(given, "p"):
+            given = None
         if self.range is not None:
             rng = tuple(self.range)
             object.__setattr__(self, "range", rng)
-            if len(rng) != 2 or not all(_is_number(x) and math.isfinite(x) for x in rng):
-                problems.append(Problem(field="range", message=f"expected [lo, hi] with two numbers, found {list(rng)!r}"))
+            if len(rng) != 2 or not all(_finite(x) is not None for x in rng):
+                problems.append(Problem(field="range", message=f"expected [lo, hi] with two finite numbers, found [{', '.join(map(_show, rng))}]"))
             elif rng[0] > rng[1]:
                 problems.append(Problem(field="range", message=f"expected lo <= hi, found [{rng[0]}, {rng[1]}]"))
             elif any(_probability_problem(x, "range") for x in rng):
@@ -273,8 +301,8 @@ class Move:
         if self.beta is not None:
             ab = tuple(self.beta)
             object.__setattr__(self, "beta", ab)
-            if len(ab) != 2 or not all(_is_number(x) and math.isfinite(x) and x > 0 for x in ab):
-                problems.append(Problem(field="beta", message=f"expected [a, b] with a > 0 and b > 0, found {list(ab)!r}"))
+            if len(ab) != 2 or not all((_finite(x) or 0) > 0 for x in ab):
+                problems.append(Problem(field="beta", message=f"expected [a, b] with a > 0 and b > 0, found [{', '.join(map(_show, ab))}]"))
         for i, tag in enumerate(self.tags):
             if not is_identifier(tag):
                 problems.append(Problem(field=f"tags[{i}]", message=f"expected an identifier, found {tag!r}"))
@@ -322,12 +350,16 @@ class Modifier:
         object.__setattr__(self, "source", tuple(self.source))
         object.__setattr__(self, "tags", tuple(self.tags))
         problems = _condition_problems(self.when, "when")[1]
-        if not _is_number(self.factor) or not math.isfinite(self.factor) or self.factor < 0:
-            problems.append(Problem(field="factor", message=f"expected a finite factor >= 0, found {self.factor!r}"))
+        factor = _finite(self.factor)
+        if factor is None or factor < 0:
+            problems.append(Problem(field="factor", message=f"expected a finite factor >= 0, found {_show(self.factor)}"))
         else:
-            object.__setattr__(self, "factor", float(self.factor))
+            object.__setattr__(self, "factor", factor)
         if self.direction not in ("any", "up", "down"):
             problems.append(Problem(field="direction", message=f"expected 'up', 'down' or 'any', found {self.direction!r}"))
+        for i, tag in enumerate(self.tags):
+            if not is_identifier(tag):
+                problems.append(Problem(field=f"tags[{i}]", message=f"expected an identifier, found {tag!r}"))
         _raise(problems)
 
     @property
