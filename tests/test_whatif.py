@@ -259,3 +259,116 @@ def test_compare_errors(two_results):
     c = compare(two_results)
     with pytest.raises(KeyError, match="unknown variant"):
         c.cell("blue_strikes", "other")
+
+
+# --- two scenarios and their difference ----------------------------------------------------------
+def test_a_scenario_compared_with_itself_differs_by_exactly_zero(tutorial):
+    from escalation.analysis import run
+    from escalation.analysis.whatif import compare_scenarios
+
+    c = compare_scenarios(tutorial, tutorial, runs=20_000, seed=4)
+    assert c.identical and c.seed == 4
+    for r in c.rows:
+        assert r.difference == 0.0 and r.ci95 == (0.0, 0.0) and r.exact_difference == 0.0
+        assert r.a == r.b
+    # A variant that is the same model by another road also differs by exactly 0 (same seed,
+    # same random numbers), though it is not recognised as identical.
+    again = tutorial.with_start(RED="calm")
+    c2 = compare_scenarios(tutorial, again.replace(id="renamed"), runs=20_000, seed=4, method="mc")
+    assert not c2.identical and all(r.difference == 0.0 for r in c2.rows)
+    assert c["blue_strikes"].a.probability == run(tutorial, runs=20_000, seed=4)["blue_strikes"].probability
+
+
+def test_compare_scenarios_reports_exact_and_monte_carlo_differences(tutorial):
+    from escalation.analysis.whatif import ScenarioComparison, compare_scenarios
+
+    variant = tutorial.with_start(RED="mobilised")
+    c = compare_scenarios(tutorial, variant, runs=20_000, seed=1, names=("base", "mobilised"))
+    assert isinstance(c, ScenarioComparison) and c.names == ("base", "mobilised") and len(c) == 4
+    r = c["red_retaliates"]
+    ex_a = _odds(tutorial, "red_retaliates")
+    ex_b = _odds(variant, "red_retaliates")
+    assert r.exact_difference == pytest.approx(ex_b - ex_a, rel=1e-12) and r.exact_difference > 0
+    lo, hi = r.ci95
+    assert lo < r.difference < hi and lo < r.exact_difference < hi
+    text = c.table()
+    assert text.splitlines()[0] == ("base vs mobilised: odds within 60 days and the difference (mobilised - base)")
+    assert "exact difference" in text.splitlines()[1] and "common seed 1" in text
+    assert c._repr_html_().startswith("<table>")
+    df = c.to_pandas()
+    assert df.loc["red_retaliates", "exact_difference"] == r.exact_difference
+    data = c.to_dict()
+    assert data["targets"]["red_retaliates"]["ci95"] == [lo, hi] and data["a"] == "base"
+    exact_only = compare_scenarios(tutorial, variant, method="exact", targets=["settlement"])
+    assert exact_only.targets == ("settlement",)
+    assert exact_only["settlement"].ci95 is None
+    assert exact_only["settlement"].difference == exact_only["settlement"].exact_difference
+
+
+def test_compare_scenarios_target_errors(tutorial):
+    from escalation.analysis.whatif import compare_scenarios
+    from escalation.errors import EscalationError
+
+    other = loads_scenario(COIN)
+    with pytest.raises(EscalationError, match="share no target"):
+        compare_scenarios(tutorial, other, method="exact")
+    with pytest.raises(EscalationError, match="'war' is not in the first scenario"):
+        compare_scenarios(tutorial, other, targets=["war"], method="exact")
+
+
+def test_cli_compare(tmp_path):
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from escalation.cli import cli
+
+    runner = CliRunner()
+    res = runner.invoke(cli, ["compare", "tutorial", "--seed", "1", "--runs", "5000", "-q"])
+    assert res.exit_code == 0, res.output
+    assert "tutorial vs tutorial (again)" in res.output and "the two scenarios are identical" in res.output
+    out = tmp_path / "c.json"
+    res = runner.invoke(cli, ["compare", "tutorial", "--set", "RED.start=mobilised", "--set", "modifiers[0].factor=3",
+                              "--method", "exact", "--target", "red_retaliates", "--json", str(out),
+                              "--plot", str(tmp_path / "c.png")])
+    assert res.exit_code == 0, res.output
+    data = _json.loads(out.read_text())
+    assert list(data["targets"]) == ["red_retaliates"] and data["targets"]["red_retaliates"]["exact_difference"] > 0
+    assert data["b"] == "tutorial with 2 overrides"
+    assert (tmp_path / "c.png").stat().st_size > 0
+    res = runner.invoke(cli, ["compare", "venezuela-2025", "venezuela-2025-dove", "--method", "exact",
+                              "--target", "direct_strikes", "--json", "-"])
+    assert res.exit_code == 0, res.output
+    assert _json.loads(res.output)["targets"]["direct_strikes"]["exact_difference"] < -0.1
+
+
+@pytest.mark.parametrize("override, message", [
+    ("US:maritime_strikes->land_strike.within.p=0.5", "unknown rung 'land_strike' of US"),
+    ("UK.start=talks", "unknown actor 'UK'"),
+    ("US:talks->land_strikes.p=0.1", "US has no move from talks to land_strikes"),
+    ("moves[99].p=0.1", "unknown move moves[99]"),
+    ("modifiers[2].weight=2", "unknown field 'weight'"),
+    ("US:maritime_strikes->land_strikes.within.prob=0.5", "unknown field 'within.prob'"),
+])
+def test_cli_compare_rejects_bad_overrides_in_one_line(override, message):
+    from click.testing import CliRunner
+
+    from escalation.cli import cli
+
+    res = CliRunner().invoke(cli, ["compare", "venezuela-2025", "--set", override])
+    assert res.exit_code == 2
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: override") and message in lines[0], res.output
+
+
+def test_compare_figure(tutorial):
+    pytest.importorskip("matplotlib")
+    from escalation.analysis.whatif import compare_scenarios
+    from escalation.plots.distribution_views import compare_figure, plot_compare
+
+    c = compare_scenarios(tutorial, tutorial.with_start(RED="mobilised"), runs=2_000, seed=1)
+    ax = plot_compare(c, targets=["red_retaliates"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["red_retaliates"]
+    assert ax.get_title() == f"{c.names[0]} -> {c.names[1]}: odds and difference"
+    assert ax.get_xlabel() == "Probability within 60 days"
+    assert len(compare_figure(c).axes) == 1

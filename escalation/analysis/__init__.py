@@ -7,9 +7,38 @@ HTML tables they render to.
 
 from .run import AUTO_EXACT_MAX_STATES, Manifest, RunResult, TargetResult, run, scenario_sha256
 from .tables import format_probability, html_table, text_table
-from .whatif import Cell, Comparison, MoveSensitivity, Sensitivity, TornadoData, compare, sensitivity, tornado_data
+from .elasticity import Elasticities, elasticities
+from .overrides import apply_overrides
+from .pooling import PooledForecast, pool
+from .sensitivity import range_sensitivity
+from .sobol import SobolIndices, sobol_indices
+from .uncertainty import UncertainOdds, uncertain_odds
+from .whatif import (
+    Cell,
+    Comparison,
+    MoveSensitivity,
+    ScenarioComparison,
+    Sensitivity,
+    TornadoData,
+    compare,
+    compare_scenarios,
+    sensitivity,
+    tornado_data,
+)
 
 __all__ = [
+    "Elasticities",
+    "PooledForecast",
+    "ScenarioComparison",
+    "SobolIndices",
+    "UncertainOdds",
+    "apply_overrides",
+    "compare_scenarios",
+    "elasticities",
+    "pool",
+    "range_sensitivity",
+    "sobol_indices",
+    "uncertain_odds",
     "AUTO_EXACT_MAX_STATES",
     "Cell",
     "Comparison",

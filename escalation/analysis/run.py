@@ -243,6 +243,12 @@ class RunResult(Mapping[str, TargetResult]):
             _write_atomic(path, text)
         return text
 
+    def to_html(self, path: str | os.PathLike[str] | None = None, **options: Any) -> str:
+        """The self-contained HTML report (:func:`escalation.report.write_report`); written atomically to ``path`` when given."""
+        from ..report import write_report
+
+        return write_report(self, path, **options)
+
     def _rows(self) -> list[dict[str, Any]]:
         rows = []
         for t in self.targets:
@@ -357,6 +363,7 @@ def run(
     eventual: bool = False,
     progress: Callable[[int], None] | None = None,
     races: Sequence[tuple[str, str]] = (),
+    client: object | None = None,
 ) -> RunResult:
     """Run the engines on a scenario and summarise each target.
 
@@ -378,6 +385,9 @@ def run(
     races : sequence of (str, str)
         Pairs of targets whose race (which holds first) to compute, by each engine that runs;
         see :meth:`RunResult.race`.
+    client : dask.distributed.Client, optional
+        Walk the Monte Carlo chunks on this Dask cluster (see :mod:`escalation.distributed`);
+        the result is identical to the local run.
 
     Returns
     -------
@@ -418,7 +428,7 @@ def run(
     sim = None
     if method in ("auto", "mc", "both"):
         sim = simulate(model, runs=runs, horizon=h, seed=seed, targets=names, workers=workers, progress=progress,
-                       races=races)
+                       races=races, client=client)
     engine = "both" if sim is not None and exact is not None else ("mc" if sim is not None else "exact")
     best: Odds = exact if exact is not None else sim  # type: ignore[assignment]
 

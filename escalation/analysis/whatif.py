@@ -1,11 +1,14 @@
-"""What-if analysis: several variants side by side, and one-at-a-time sensitivity of a target.
+"""What-if analysis: variants side by side, and a scenario against a variant with the difference.
 
 A what-if variant is a new :class:`~escalation.scenario.Scenario` (``scenario.with_start(...)``,
-``scenario.scale_moves(...)``, ...). :func:`compare` puts the odds of several variants' runs
-side by side with their 95% intervals; :func:`sensitivity` divides and multiplies each move's
-daily probability by a factor, one move at a time, and ranks the moves by how far that swings
-the odds of one target; :func:`tornado_data` turns that ranking into the bars of a tornado
-chart (:func:`escalation.plots.plot_tornado` draws it).
+``scenario.scale_moves(...)``, :func:`~escalation.analysis.overrides.apply_overrides`, or another
+analyst's file). :func:`compare` puts the odds of several variants' runs side by side with their
+95% intervals; :func:`compare_scenarios` runs two scenarios with common random numbers and
+reports, per target, the odds under each, the difference with its interval and the exact
+values where the chain can be solved.
+
+One-at-a-time sensitivity (:func:`sensitivity`, :func:`tornado_data`) lives in
+:mod:`escalation.analysis.sensitivity` and is re-exported here.
 
 Like the engines, this module never imports matplotlib; pandas is imported only by the
 ``to_pandas`` methods.
@@ -13,20 +16,21 @@ Like the engines, this module never imports matplotlib; pandas is imported only 
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-import numpy as np
-
-from ..compiled import DEFAULT_MAX_STATES, CompiledModel, compile_model
-from ..engines.exact import exact_odds
-from ..engines.montecarlo import simulate
-from ..errors import GraphTooLargeError, ScenarioError
+from ..compiled import DEFAULT_MAX_STATES
+from ..errors import EscalationError
+from ..limits import check_horizon
 from ..rng import SeedLike, seed_entropy
 from ..scenario import Scenario
-from .run import RunResult
+from ..stats import binomial_stderr
+from .run import RunResult, run
+from .sensitivity import MoveSensitivity, Sensitivity, TornadoData, sensitivity, tornado_data
 from .tables import format_probability
 from .tables import html_table as _html_table
 from .tables import text_table as _text_table
@@ -34,13 +38,19 @@ from .tables import text_table as _text_table
 __all__ = [
     "Cell",
     "Comparison",
-    "compare",
+    "Difference",
     "MoveSensitivity",
+    "ScenarioComparison",
     "Sensitivity",
-    "sensitivity",
     "TornadoData",
+    "compare",
+    "compare_scenarios",
+    "sensitivity",
     "tornado_data",
 ]
+
+#: z of the two-sided 95% normal interval of a difference.
+_Z95 = 1.959963984540054
 
 
 # --- compare ---------------------------------------------------------------------------------------
@@ -256,353 +266,279 @@ def compare(results: Mapping[str, RunResult], *, targets: Sequence[str] | None =
     )
 
 
-# --- sensitivity -----------------------------------------------------------------------------------
-#: Swings below this are rounding noise of the exact engine (a move that cannot affect the
-#: target changes its odds by ~1e-16) and are reported as 0, so ties sort in move order.
-_SWING_TOLERANCE = 1e-12
 
-
+# --- two scenarios and their difference ------------------------------------------------------------
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MoveSensitivity:
-    """How the odds of a target respond to one move's daily probability.
+class Difference:
+    """One target under two scenarios, and the difference ``b - a``.
 
     Attributes
     ----------
-    index : int
-        Position of the move in ``scenario.moves``.
-    label : str
-        ``[0] US: maritime_strikes -> land_strikes``.
-    p : float
-        The move's daily probability in the scenario.
-    p_low, p_high : float
-        ``p / factor`` and ``min(1, p * factor)``.
-    low, high : float or None
-        Odds of the target with ``p_low`` and with ``p_high``; None where that variant is
-        invalid (see ``error``).
-    error : str or None
-        Why a variant failed, e.g. the engine's message that an actor's outgoing
-        probabilities add up to more than 1 in some reachable state.
-    swing : float
-        Largest minus smallest of the base odds, ``low`` and ``high`` (those available);
-        differences below 1e-12 (floating-point noise) are reported as 0.
+    target, description : str
+    a, b : Cell
+        The odds under each scenario (Monte Carlo with its Wilson interval where it ran, and
+        the exact value where computed).
+    difference : float
+        ``b.probability - a.probability``: exact when only the exact engine ran, else Monte
+        Carlo with common random numbers.
+    ci95 : (float, float) or None
+        95% interval of the Monte Carlo difference (None without Monte Carlo); see
+        :func:`compare_scenarios` for how it is formed.
+    exact_difference : float or None
+        ``b.exact - a.exact`` where both are exact.
     """
 
-    index: int
-    label: str
-    p: float
-    p_low: float
-    p_high: float
-    low: float | None
-    high: float | None
-    error: str | None
-    swing: float
+    target: str
+    description: str
+    a: Cell
+    b: Cell
+    difference: float
+    ci95: tuple[float, float] | None
+    exact_difference: float | None
+
+
+def _signed(p: float | None) -> str:
+    if p is None:
+        return "-"
+    if p == 0:
+        return "0"
+    return ("+" if p > 0 else "-") + format_probability(abs(p))
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
-class Sensitivity:
-    """A one-at-a-time sweep of the moves' daily probabilities (see :func:`sensitivity`).
+class ScenarioComparison(Mapping[str, Difference]):
+    """Two scenarios side by side: per target the odds under each and their difference.
+
+    A read-only mapping from target name to :class:`Difference`.
 
     Attributes
     ----------
-    scenario_id, target : str
+    names : (str, str)
+        Display names of the two scenarios (``a``, ``b``).
+    a, b : RunResult
+        The two runs (same horizon, same seed).
+    rows : tuple of Difference
     horizon : int
-    factor : float
-        Each move's daily probability was divided and multiplied by this.
-    base : float
-        Odds of the target in the unchanged scenario.
-    method : {'exact', 'mc'}
-        Engine used: exact, or Monte Carlo when the joint graph is too large to compile.
-    runs : int or None
-        Trajectories per variant with Monte Carlo (None with the exact engine).
-    seed : int or None
-        Entropy shared by every Monte Carlo variant (None with the exact engine).
-    moves : tuple of MoveSensitivity
-        Largest swing first (ties in move order).
+    seed : int
+        Entropy both runs used.
+    identical : bool
+        The two scenarios are the same model (equal canonical YAML): the difference is 0
+        by construction, with a zero-width interval.
     """
 
-    scenario_id: str
-    target: str
+    names: tuple[str, str]
+    a: RunResult
+    b: RunResult
+    rows: tuple[Difference, ...]
     horizon: int
-    factor: float
-    base: float
-    method: Literal["exact", "mc"]
-    runs: int | None
     seed: int | None
-    moves: tuple[MoveSensitivity, ...]
+    identical: bool
 
-    def __repr__(self) -> str:
-        return (f"<Sensitivity of {self.target} in {self.scenario_id} to {len(self.moves)} moves: "
-                f"base {format_probability(self.base)}, factor {self.factor:g}, {self.method}>")
+    def __getitem__(self, name: str) -> Difference:
+        for r in self.rows:
+            if r.target == name:
+                return r
+        raise KeyError(f"unknown target {name!r}; compared: {', '.join(r.target for r in self.rows)}")
+
+    def __iter__(self):  # noqa: ANN204 - an iterator of target names
+        return (r.target for r in self.rows)
 
     def __len__(self) -> int:
-        return len(self.moves)
+        return len(self.rows)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self.moves)
-
-    def __getitem__(self, i: int) -> MoveSensitivity:
-        return self.moves[i]
+    def __repr__(self) -> str:
+        return f"<ScenarioComparison {self.names[0]} vs {self.names[1]}: {len(self.rows)} targets, horizon {self.horizon} days>"
 
     @property
-    def failed(self) -> tuple[MoveSensitivity, ...]:
-        """Moves with a variant that could not be computed."""
-        return tuple(m for m in self.moves if m.error is not None)
+    def targets(self) -> tuple[str, ...]:
+        """Target names, in the first scenario's order."""
+        return tuple(r.target for r in self.rows)
 
-    def rows(self) -> list[dict[str, Any]]:
-        """One dict per move, largest swing first."""
-        return [
-            {"index": m.index, "move": m.label, "p": m.p, "p_low": m.p_low, "p_high": m.p_high,
-             "low": m.low, "high": m.high, "swing": m.swing, "error": m.error}
-            for m in self.moves
-        ]
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: per target the two cells, the difference and its interval; both manifests."""
+        targets = {}
+        for r in self.rows:
+            targets[r.target] = {
+                "a": {"probability": r.a.probability, "ci95": list(r.a.ci95) if r.a.ci95 else None, "exact": r.a.exact},
+                "b": {"probability": r.b.probability, "ci95": list(r.b.ci95) if r.b.ci95 else None, "exact": r.b.exact},
+                "difference": r.difference, "ci95": list(r.ci95) if r.ci95 else None,
+                "exact_difference": r.exact_difference,
+            }
+        return {"a": self.names[0], "b": self.names[1], "horizon": self.horizon, "seed": self.seed,
+                "identical": self.identical, "targets": targets,
+                "manifests": {"a": asdict(self.a.manifest), "b": asdict(self.b.manifest)}}
+
+    def to_json(self, path: str | os.PathLike[str] | None = None, *, indent: int = 2) -> str:
+        """JSON text of :meth:`to_dict`; written atomically to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
+        if path is not None:
+            from ..outputs import write_text
+
+            write_text(path, text)
+        return text
+
+    def _records(self) -> list[dict[str, Any]]:
+        return [{"target": r.target, "a": r.a.probability, "b": r.b.probability, "difference": r.difference,
+                 "ci95_low": r.ci95[0] if r.ci95 else None, "ci95_high": r.ci95[1] if r.ci95 else None,
+                 "exact_a": r.a.exact, "exact_b": r.b.exact, "exact_difference": r.exact_difference}
+                for r in self.rows]
 
     def to_pandas(self) -> Any:
-        """:meth:`rows` as a :class:`pandas.DataFrame` indexed by move index (needs pandas)."""
+        """One row per target (needs pandas)."""
         try:
             import pandas as pd
         except ImportError as exc:
             raise ImportError("to_pandas needs pandas: pip install pandas") from exc
-        columns = ["index", "move", "p", "p_low", "p_high", "low", "high", "swing", "error"]
-        return pd.DataFrame(self.rows(), columns=columns).set_index("index")
+        return pd.DataFrame(self._records()).set_index("target")
 
     def _title(self) -> str:
-        engine = "exact" if self.method == "exact" else f"Monte Carlo, {self.runs:,} runs each"
-        return (f"Odds of {self.target} within {self.horizon} days: base {format_probability(self.base)}; "
-                f"each move's daily odds / and x {self.factor:g} ({engine})")
+        a, b = self.names
+        return f"{a} vs {b}: odds within {self.horizon} days and the difference ({b} - {a})"
 
-    def _cells_text(self, top: int | None) -> tuple[list[str], list[list[str]]]:
-        f = f"{self.factor:g}"
-        header = ["move", "p/day", f"odds (p/{f})", f"odds (p*{f})", "swing"]
+    def _cells(self) -> tuple[list[str], list[list[str]]]:
+        has_exact = any(r.exact_difference is not None for r in self.rows)
+        header = ["target", self.names[0], self.names[1], "difference", "95% interval"]
+        if has_exact:
+            header.append("exact difference")
         body = []
-        for m in self.moves[:top]:
-            body.append([
-                m.label, f"{m.p:.3g}", format_probability(m.low),
-                "failed" if m.high is None else format_probability(m.high), format_probability(m.swing),
-            ])
+        for r in self.rows:
+            ci = f"[{_signed(r.ci95[0])}, {_signed(r.ci95[1])}]" if r.ci95 else "-"
+            row = [r.target, format_probability(r.a.probability), format_probability(r.b.probability),
+                   _signed(r.difference), ci]
+            if has_exact:
+                row.append(_signed(r.exact_difference))
+            body.append(row)
         return header, body
 
-    def table(self, top: int | None = 20) -> str:
-        """A plain-text table of the ``top`` moves by swing (all when None), with a title line."""
-        lines = _text_table(self._title(), *self._cells_text(top))
-        if top is not None and len(self.moves) > top:
-            lines.append(f"({len(self.moves) - top} more moves with smaller swings)")
-        for m in self.failed:
-            lines.append(f"[{m.index}] failed: {m.error}")
-        return "\n".join(lines)
+    def _footer(self) -> str:
+        m = self.a.manifest
+        bits = [f"engine {m.engine}"]
+        if m.runs is not None:
+            bits.append(f"{m.runs:,} runs each, common seed {self.seed}")
+        if self.identical:
+            bits.append("the two scenarios are identical")
+        return "(" + "; ".join(bits) + ")"
+
+    def table(self) -> str:
+        """A plain-text table: per target the odds under each scenario and the difference."""
+        return "\n".join(_text_table(self._title(), *self._cells()) + [self._footer()])
 
     def __str__(self) -> str:
         return self.table()
 
     def _repr_html_(self) -> str:
-        more = f"<p>{len(self.moves) - 20} more moves with smaller swings.</p>" if len(self.moves) > 20 else ""
-        return _html_table(self._title(), *self._cells_text(20)) + more
+        import html
+
+        return _html_table(self._title(), *self._cells()) + f"<p>{html.escape(self._footer())}</p>"
 
 
-def sensitivity(
-    scenario: Scenario,
+def _display_name(scenario: Scenario) -> str:
+    if scenario.origin:
+        from pathlib import Path
+
+        return Path(scenario.origin).name
+    return scenario.id
+
+
+def compare_scenarios(
+    a: Scenario,
+    b: Scenario,
     *,
-    target: str,
-    factor: float = 2.0,
+    targets: Sequence[str] | None = None,
+    names: tuple[str, str] | None = None,
+    method: Literal["auto", "mc", "exact", "both"] = "auto",
+    runs: int = 100_000,
     horizon: int | None = None,
-    moves: Iterable[int] | None = None,
-    runs: int = 20_000,
-    seed: SeedLike = 0,
+    seed: SeedLike = None,
+    workers: int | None = None,
     max_states: int = DEFAULT_MAX_STATES,
-) -> Sensitivity:
-    """One-at-a-time sensitivity of a target's odds to each move's daily probability.
-
-    For each selected move, two variants of the compiled model are made with
-    :meth:`~escalation.compiled.CompiledModel.with_numbers`: the move's daily probability
-    divided by ``factor``, and multiplied by it (capped at 1); every other number is left as
-    it is. The variants share the model's structure and the exact engine's plan, so nothing
-    is explored again. The odds of ``target`` within the horizon are computed for each, and the moves are
-    ranked by the swing in those odds.
+) -> ScenarioComparison:
+    """Run two scenarios with common random numbers and report the difference per target.
 
     Parameters
     ----------
-    scenario : Scenario
-    target : str
-        Name of the target whose odds are swept.
-    factor : float, optional
-        > 1; the default 2 halves and doubles each move's daily odds.
+    a, b : Scenario
+        Two files for one crisis, or a scenario and a variant of it
+        (:func:`~escalation.analysis.overrides.apply_overrides`).
+    targets : sequence of str, optional
+        Default: the targets both have, in ``a``'s order.
+    names : (str, str), optional
+        Display names; default the file names (or ids).
+    method, runs, workers, max_states
+        As for :func:`~escalation.analysis.run`, for both runs.
     horizon : int, optional
-        Days; default the scenario's horizon.
-    moves : iterable of int, optional
-        Indices into ``scenario.moves``; default all of them.
-    runs : int, optional
-        Trajectories per variant, used only if the Monte Carlo fallback is needed.
+        Days, the same for both; default ``a``'s horizon.
     seed : None, int, SeedSequence or Generator, optional
-        For the Monte Carlo fallback. It is normalised once and the same entropy is used for
-        every variant (common random numbers), so differences between variants are not
-        swamped by sampling noise.
-    max_states : int, optional
-        Limit on the compiled joint graph; past it the Monte Carlo engine is used instead.
+        Normalised once; both runs use the same entropy.
 
     Returns
     -------
-    Sensitivity
-        The base odds and one :class:`MoveSensitivity` per move, largest swing first.
+    ScenarioComparison
 
     Raises
     ------
-    KeyError
-        For an unknown target.
-    IndexError
-        For a move index out of range.
-    ValueError
-        For ``factor <= 1``.
-    ScenarioError
-        If the unchanged scenario is itself invalid (outgoing odds above 1).
+    EscalationError
+        For a target that one of the scenarios lacks, or when they share no target.
 
     Notes
     -----
-    The engine is exact (:func:`~escalation.engines.exact.exact_odds`) whenever the reachable joint
-    graph compiles within ``max_states``; otherwise every variant, and the base, is run by
-    Monte Carlo with ``runs`` trajectories and a shared seed.
-
-    Multiplying a move can push an actor's outgoing probabilities in some reachable state
-    above 1 (with modifiers applied), which the engines refuse rather than renormalise. Such
-    a variant is *recorded as failed*: its odds are None and ``error`` holds the engine's
-    message; the other variant of the same move is still reported and the swing is taken
-    over the values available. No cap is applied, because any cap below ``p * factor``
-    would quietly sweep a smaller change for that move than for the others.
-
-    A move whose probability is 0 stays at 0 in both variants (swing 0). The modifiers
-    still multiply the changed probability wherever they hold.
-
-    This is a local, one-at-a-time analysis: it says which single number the result leans on
-    most, not how the numbers' joint uncertainty propagates (ranges and beta priors on moves
-    describe that).
+    Both runs walk their trajectories from the same seed (common random numbers): chunk ``i``
+    of each draws the same random stream, so a scenario compared with itself gives exactly the
+    same counts and a difference of exactly 0. The 95% interval of a Monte Carlo difference
+    is ``d +/- 1.96 sqrt(se_a^2 + se_b^2)``, which ignores the positive correlation that
+    common random numbers create between the runs and so is conservative (wider than the
+    paired interval, which needs each trajectory's outcome under both and is not kept). For
+    identical scenarios the interval is ``[0, 0]``. Where the chain can be solved, the exact
+    difference settles it.
 
     Examples
     --------
     >>> from escalation import load_scenario
-    >>> sens = sensitivity(load_scenario("tutorial"), target="red_retaliates")
-    >>> round(sens.base, 4), sens.method
-    (0.1942, 'exact')
-    >>> top = sens.moves[0]
-    >>> top.label, round(top.low, 4), round(top.high, 4)
-    ('[0] BLUE: alert -> strike', 0.105, 0.3348)
-    >>> [m.index for m in sens.moves]
-    [0, 2, 4, 1, 3]
+    >>> s = load_scenario("tutorial")
+    >>> c = compare_scenarios(s, s.with_start(RED="mobilised"), runs=20_000, seed=1)
+    >>> c["red_retaliates"].exact_difference > 0, compare_scenarios(s, s, runs=20_000, seed=1)["blue_strikes"].difference
+    (True, 0.0)
     """
-    if not (isinstance(factor, (int, float)) and not isinstance(factor, bool)) or not math.isfinite(factor) or factor <= 1:
-        raise ValueError(f"factor must be a finite number > 1, found {factor!r}")
-    factor = float(factor)
-    model = compile_model(scenario)
-    names = model.select_targets([target])  # KeyError naming the known targets
-    assert names == (target,)
-    h = scenario.horizon if horizon is None else int(horizon)
-    if moves is None:
-        indices = list(range(len(scenario.moves)))
+    from ..loader import dump_scenario
+
+    known_b = set(b.target_names)
+    if targets is None:
+        chosen = [t for t in a.target_names if t in known_b]
+        if not chosen:
+            raise EscalationError(f"{a.id} and {b.id} share no target; theirs: {', '.join(a.target_names)} and "
+                                  f"{', '.join(b.target_names)}")
     else:
-        indices = [int(i) for i in moves]
-        for i in indices:
-            if not 0 <= i < len(scenario.moves):
-                raise IndexError(f"move index {i} out of range for {len(scenario.moves)} moves")
-
-    method: Literal["exact", "mc"] = "exact"
-    entropy: int | None = None
-
-    def odds(m: CompiledModel) -> float:
-        if method == "exact":
-            return exact_odds(m, horizon=h, targets=[target], max_states=max_states).probability(target)
-        return simulate(m, runs=runs, horizon=h, seed=entropy, targets=[target], n_sample=0, top_paths=0).probability(target)
-
-    try:
-        base = odds(model)
-    except GraphTooLargeError:
-        method, entropy = "mc", seed_entropy(seed)
-        base = odds(model)
-
+        chosen = list(dict.fromkeys(targets))
+        for name in chosen:
+            for s, label in ((a, "first"), (b, "second")):
+                if name not in s.target_names:
+                    raise EscalationError(f"target {name!r} is not in the {label} scenario ({s.id}); its targets: "
+                                          f"{', '.join(s.target_names)}")
+    h = check_horizon(a.horizon if horizon is None else horizon)
+    entropy = seed_entropy(seed) if method != "exact" else None
+    names = names or (_display_name(a), _display_name(b))
+    if names[0] == names[1]:
+        names = (f"{names[0]} (A)", f"{names[1]} (B)")
+    ra = run(a, method=method, runs=runs, horizon=h, seed=entropy, targets=chosen, workers=workers,
+             max_states=max_states)
+    rb = run(b, method=method, runs=runs, horizon=h, seed=entropy, targets=chosen, workers=workers,
+             max_states=max_states)
+    identical = dump_scenario(a) == dump_scenario(b)
     rows = []
-    for i in indices:
-        p = scenario.moves[i].p
-        assert p is not None
-        p_low, p_high = p / factor, min(1.0, p * factor)
-        values: dict[str, float | None] = {}
-        errors = []
-        for side, q in (("low", p_low), ("high", p_high)):
-            if q == p:
-                values[side] = base
-                continue
-            try:
-                values[side] = odds(model.with_numbers(p=np.where(np.arange(model.n_moves) == i, q, model.move_p)))
-            except ScenarioError as exc:
-                values[side] = None
-                errors.append(f"p = {q:.6g}/day: {exc}")
-        available = [base, *(v for v in values.values() if v is not None)]
-        swing = max(available) - min(available)
-        rows.append(MoveSensitivity(
-            index=i, label=f"[{i}] {scenario.move_label(i)}", p=p, p_low=p_low, p_high=p_high,
-            low=values["low"], high=values["high"], error="; ".join(errors) or None,
-            swing=0.0 if swing < _SWING_TOLERANCE else swing,
-        ))
-    rows.sort(key=lambda m: (-m.swing, m.index))
-    return Sensitivity(
-        scenario_id=scenario.id, target=target, horizon=h, factor=factor, base=base, method=method,
-        runs=runs if method == "mc" else None, seed=entropy, moves=tuple(rows),
-    )
-
-
-# --- tornado chart ---------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True)
-class TornadoData:
-    """The bars of a tornado chart, largest swing first.
-
-    Attributes
-    ----------
-    labels : tuple of str
-        Move labels (``[0] US: maritime_strikes -> land_strikes``).
-    low, high : tuple of float
-        Odds of the target with each move's daily probability divided and multiplied by
-        ``factor``; NaN where the variant failed.
-    base : float
-        Odds in the unchanged scenario: where every bar starts.
-    target : str
-    factor : float
-    horizon : int
-    """
-
-    labels: tuple[str, ...]
-    low: tuple[float, ...]
-    high: tuple[float, ...]
-    base: float
-    target: str
-    factor: float
-    horizon: int
-
-
-def tornado_data(sens: Sensitivity, top: int = 10) -> TornadoData:
-    """The ``top`` moves of a sensitivity sweep as the bars of a tornado chart.
-
-    Parameters
-    ----------
-    sens : Sensitivity
-        From :func:`sensitivity`.
-    top : int, optional
-        Number of moves, largest swing first (>= 1).
-
-    Returns
-    -------
-    TornadoData
-
-    Examples
-    --------
-    >>> from escalation import load_scenario
-    >>> t = tornado_data(sensitivity(load_scenario("tutorial"), target="blue_strikes"), top=2)
-    >>> t.labels
-    ('[0] BLUE: alert -> strike', '[1] BLUE: alert -> talks')
-    >>> [round(x, 3) for x in t.low], [round(x, 3) for x in t.high], round(t.base, 3)
-    ([0.152, 0.315], [0.465, 0.219], 0.277)
-    """
-    if top < 1:
-        raise ValueError(f"top must be >= 1, found {top}")
-    chosen = sens.moves[:top]
-    nan = math.nan
-    return TornadoData(
-        labels=tuple(m.label for m in chosen),
-        low=tuple(nan if m.low is None else m.low for m in chosen),
-        high=tuple(nan if m.high is None else m.high for m in chosen),
-        base=sens.base, target=sens.target, factor=sens.factor, horizon=sens.horizon,
-    )
+    for name in chosen:
+        ta, tb = ra[name], rb[name]
+        ca = Cell(probability=ta.probability, ci95=ta.ci95, exact=ta.exact)
+        cb = Cell(probability=tb.probability, ci95=tb.ci95, exact=tb.exact)
+        d = tb.probability - ta.probability
+        ci = None
+        if ta.runs is not None and tb.runs is not None:
+            if identical:
+                ci = (0.0, 0.0)
+            else:
+                se = math.hypot(binomial_stderr(ta.probability, ta.runs), binomial_stderr(tb.probability, tb.runs))
+                ci = (d - _Z95 * se, d + _Z95 * se)
+        ex = tb.exact - ta.exact if ta.exact is not None and tb.exact is not None else None
+        rows.append(Difference(target=name, description=a.target(name).description, a=ca, b=cb, difference=d,
+                               ci95=ci, exact_difference=ex))
+    return ScenarioComparison(names=names, a=ra, b=rb, rows=tuple(rows), horizon=h, seed=entropy,
+                              identical=identical)

@@ -1,0 +1,311 @@
+"""Many sets of numbers on one compiled model: exact odds for each, sharing one plan.
+
+Uncertainty, global sensitivity and one-at-a-time sweeps solve the same chain with thousands
+of sets of move probabilities and modifier factors. The structure (reachable states, the
+exact engine's stage plan, the target masks) is built once, on the *support* of every set
+(moves and factors that any set makes positive); each set then costs its stage values, found
+for all sets at once by the plan's gather, and a propagation. The propagation runs
+:data:`~escalation.analysis.batch_kernel.BATCH` sets per kernel call
+(:mod:`escalation.analysis.batch_kernel`), on threads (the kernel releases the GIL).
+
+A set whose outgoing probabilities add up to more than 1 in some reachable state (the check
+the exact engine makes) is not solved: its odds are NaN and its error is kept, so callers
+report how many sets were rejected and why. The odds of every other set equal
+:func:`~escalation.engines.exact.exact_odds` on ``model.with_numbers(p=..., factors=...)``
+to rounding, and do not depend on the number of workers or on the other sets.
+
+:func:`simulate_sets` is the Monte Carlo counterpart for chains too large to enumerate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..compiled import DEFAULT_MAX_STATES, SUM_TOLERANCE, CompiledModel, reachable
+from ..errors import ScenarioError
+from ..limits import check_horizon
+
+__all__ = ["BatchOdds", "ExactBatch", "seed_of_set", "simulate_sets"]
+
+#: Smallest positive number put in the support model for a number that is 0 as stated but
+#: may be drawn positive: it makes the move part of the plan without changing any sum.
+_TINY = 1e-300
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class BatchOdds:
+    """Odds of the targets under each set of numbers.
+
+    Attributes
+    ----------
+    targets : tuple of str
+    horizon : int
+    cumulative : ndarray, shape (n_sets, n_targets, horizon + 1)
+        Cumulative first-passage odds by day; NaN for rejected sets.
+    errors : tuple of (str or None)
+        Per set, why it was rejected (the engine's message), or None.
+    sampling_se : ndarray or None, shape (n_sets, n_targets)
+        Binomial standard error of each set's odds at the horizon with Monte Carlo; None when
+        exact.
+    """
+
+    targets: tuple[str, ...]
+    horizon: int
+    cumulative: np.ndarray
+    errors: tuple[str | None, ...]
+    sampling_se: np.ndarray | None = None
+
+    @property
+    def valid(self) -> np.ndarray:
+        """Which sets were solved; shape ``(n_sets,)`` bool."""
+        return np.array([e is None for e in self.errors], dtype=bool)
+
+    @property
+    def odds(self) -> np.ndarray:
+        """Odds at the horizon; shape ``(n_sets, n_targets)``, NaN for rejected sets."""
+        return self.cumulative[:, :, -1]
+
+
+class ExactBatch:
+    """The exact engine's structure for one model, horizon and targets, to solve many sets of numbers.
+
+    Parameters
+    ----------
+    model : CompiledModel
+    horizon : int
+    targets : sequence of str, optional
+        Default all.
+    vary_p : ndarray of bool, shape (n_moves,), optional
+        Moves whose probability a set may change from 0 to a positive value (they join the
+        plan); default none.
+    vary_factor : ndarray of bool, shape (n_modifiers,), optional
+        Likewise for factors that are 0 as stated.
+    max_states : int, optional
+        Refuse a chain that may be larger (:class:`~escalation.errors.GraphTooLargeError`).
+
+    Examples
+    --------
+    >>> from escalation import load_scenario
+    >>> from escalation.compiled import compile_model
+    >>> m = compile_model(load_scenario("tutorial"))
+    >>> batch = ExactBatch(m, horizon=60, targets=["blue_strikes"])
+    >>> out = batch.solve(np.stack([m.move_p, m.move_p / 2]))
+    >>> [round(float(x), 5) for x in out.odds[:, 0]]
+    [0.27726, 0.17375]
+    """
+
+    def __init__(self, model: CompiledModel, *, horizon: int, targets: Sequence[str] | None = None,
+                 vary_p: np.ndarray | None = None, vary_factor: np.ndarray | None = None,
+                 max_states: int = DEFAULT_MAX_STATES) -> None:
+        import scipy.sparse as sp
+
+        from ..engines.stages import plan
+
+        self.model = model
+        self.horizon = check_horizon(horizon)
+        self.targets = model.select_targets(targets)
+        p = model.move_p.copy()
+        f = model.factor.copy()
+        if vary_p is not None:
+            p[np.asarray(vary_p, dtype=bool) & (p == 0)] = _TINY
+        if vary_factor is not None:
+            f[np.asarray(vary_factor, dtype=bool) & (f == 0)] = _TINY
+        support = model if (p == model.move_p).all() and (f == model.factor).all() else model.with_numbers(p=p, factors=f)
+        self.support = support
+        self.reach = reachable(support, max_states=max_states)
+        self.plan = plan(support, self.reach)
+        pl = self.plan
+        n = self.reach.n_states
+        which = [model.target_names.index(t) for t in self.targets]
+        holds = model.targets_hold(self.reach.states, which) if which else np.zeros((0, n), dtype=bool)
+        self.holds_at_start = holds[:, 0].copy()
+        self.target_ptr = np.concatenate([[0], np.cumsum(holds.sum(axis=1))]).astype(np.int64)
+        self.target_states = (np.flatnonzero(holds.ravel()) % n).astype(np.int64) if which else np.zeros(0, np.int64)
+        n_terms, n_slots = pl.term_move.size, pl.slot_template.size
+        self._term_to_slot = sp.csr_array((np.ones(n_terms), (pl.term_slot, np.arange(n_terms))), shape=(n_slots, n_terms))
+        moving = np.flatnonzero(~pl.slot_is_stay)
+        self._slot_to_template = sp.csr_array((np.ones(moving.size), (pl.slot_template[moving], moving)),
+                                              shape=(pl.template_actor.size, n_slots))
+        self._stay = np.flatnonzero(pl.slot_is_stay)
+        counts = np.diff(pl.term_mod_ptr)
+        # Terms by how many modifiers scale them: the r-th modifier of every term that has one.
+        self._mod_rounds = [(np.flatnonzero(counts > r), pl.term_mods[pl.term_mod_ptr[:-1][counts > r] + r])
+                            for r in range(int(counts.max(initial=0)))]
+
+    @property
+    def n_states(self) -> int:
+        """Reachable joint states of the support."""
+        return self.reach.n_states
+
+    def stage_values(self, p: np.ndarray, factors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Stage values of each set, and which sets exceed 1 somewhere.
+
+        Returns
+        -------
+        values : ndarray, shape (nnz, n_sets)
+        bad : ndarray of bool, shape (n_sets,)
+        """
+        pl = self.plan
+        term = p[:, pl.term_move].T.copy()  # (n_terms, n_sets)
+        for idx, mods in self._mod_rounds:
+            term[idx] *= factors[:, mods].T
+        value = self._term_to_slot @ term  # (n_slots, n_sets)
+        out_sum = self._slot_to_template @ value  # (n_templates, n_sets)
+        bad = (out_sum > 1.0 + SUM_TOLERANCE).any(axis=0)
+        value[self._stay] = np.maximum(1.0 - out_sum[pl.slot_template[self._stay]], 0.0)
+        return value[pl.slot], bad
+
+    def refused(self, p: np.ndarray, factors: np.ndarray) -> np.ndarray:
+        """Which sets :meth:`~escalation.compiled.CompiledModel.with_numbers` refuses; shape ``(n_sets,)`` bool.
+
+        That check (:func:`~escalation.compiled.check_sums`) looks at every combination of the
+        rungs each actor can reach, a superset of the reachable states. A set is sent to it
+        only when some rung's moves, each scaled by every factor above 1 that may apply,
+        could add up to more than 1; for small hazards none is.
+        """
+        m = self.model
+        scaled = p.copy()
+        owner = np.repeat(np.arange(m.n_moves), np.diff(m.mm_ptr))
+        for i, mod in zip(owner, m.mm_mod):
+            scaled[:, i] *= np.maximum(1.0, factors[:, mod])
+        flat_from = (m.rung_offset[m.move_actor] + m.move_from) if m.n_moves else np.zeros(0, np.int64)
+        bound = np.zeros((len(p), int(m.sizes.sum())))
+        np.add.at(bound.T, flat_from, scaled.T)
+        out = np.zeros(len(p), dtype=bool)
+        for i in np.flatnonzero((bound > 1.0 + SUM_TOLERANCE).any(axis=1)):
+            try:
+                m.with_numbers(p=p[i], factors=factors[i])
+            except ScenarioError:
+                out[i] = True
+        return out
+
+    def error(self, p: np.ndarray, factors: np.ndarray) -> str:
+        """The engine's message for a set whose outgoing probabilities exceed 1 in a reachable state."""
+        try:
+            m = self.model.with_numbers(p=p, factors=factors)
+            self.plan.slot_values(m)
+        except ScenarioError as exc:
+            return str(exc.problems[0])
+        return "outgoing daily probabilities add up to more than 1 in a reachable state"  # pragma: no cover
+
+    def solve(self, p: np.ndarray, factors: np.ndarray | None = None, *, workers: int | None = None) -> BatchOdds:
+        """Exact odds under each set of numbers.
+
+        Parameters
+        ----------
+        p : ndarray, shape (n_sets, n_moves)
+            Daily probabilities in [0, 1]; a move outside the support built at construction
+            must stay 0.
+        factors : ndarray, shape (n_sets, n_modifiers), optional
+            Default: the model's factors in every set.
+        workers : int, optional
+            Threads; default every available core. The result does not depend on it.
+
+        Returns
+        -------
+        BatchOdds
+
+        Raises
+        ------
+        ValueError
+            For a wrong shape, a probability outside [0, 1], a negative factor, or a number
+            made positive outside the support.
+        """
+        from ..engines.montecarlo import available_cores
+        from .batch_kernel import BATCH, propagate_batch
+
+        m = self.model
+        p = np.atleast_2d(np.asarray(p, dtype=np.float64))
+        n_sets = len(p)
+        f = np.tile(m.factor, (n_sets, 1)) if factors is None else np.atleast_2d(np.asarray(factors, dtype=np.float64))
+        if p.shape[1:] != (m.n_moves,) or f.shape != (n_sets, m.factor.size):
+            raise ValueError(f"expected p of shape (n_sets, {m.n_moves}) and factors of shape (n_sets, {m.factor.size}), "
+                             f"found {p.shape} and {f.shape}")
+        if not ((p >= 0) & (p <= 1)).all() or not (np.isfinite(f) & (f >= 0)).all():
+            raise ValueError("expected daily probabilities in [0, 1] and finite factors >= 0")
+        if ((p > 0) & (self.support.move_p == 0)).any() or ((f > 0) & (self.support.factor == 0)).any():
+            raise ValueError("a set makes a number positive that is 0 in the support; pass it in vary_p/vary_factor")
+        bad = self.refused(p, f)
+        k, h, n = len(self.targets), self.horizon, self.n_states
+        cumulative = np.full((n_sets, k, h + 1), np.nan)
+        pl = self.plan
+        start = (~self.holds_at_start).astype(np.float64)
+
+        def solve_block(lo: int) -> None:
+            # Block i is always sets [i * BATCH, (i + 1) * BATCH), the last one padded by repeating
+            # its last set: how sets are grouped never depends on the number of workers.
+            idx = np.arange(lo, min(lo + BATCH, n_sets))
+            cols = np.concatenate([idx, np.full(BATCH - idx.size, idx[-1])])
+            values, over = self.stage_values(p[cols], f[cols])
+            v0 = np.zeros((n, k, BATCH))
+            v0[0] = start[:, None]
+            cum = np.zeros((BATCH, k, h + 1))
+            cum[:, :, 0] = self.holds_at_start
+            propagate_batch(pl.rows, pl.ptr_offset, pl.indptr, pl.src, np.ascontiguousarray(values), v0,
+                            self.target_ptr, self.target_states, cum)
+            bad[idx] |= over[: idx.size]
+            cumulative[idx] = np.clip(cum[: idx.size], 0.0, 1.0)
+
+        blocks = range(0, n_sets, BATCH)
+        workers = available_cores() if workers is None else max(1, int(workers))
+        if workers == 1 or n_sets <= BATCH:
+            for lo in blocks:
+                solve_block(lo)
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(solve_block, blocks))
+        cumulative[bad] = np.nan
+        errors = tuple(self.error(p[i], f[i]) if bad[i] else None for i in range(n_sets))
+        return BatchOdds(targets=self.targets, horizon=h, cumulative=cumulative, errors=errors)
+
+
+def seed_of_set(entropy: int, index: int) -> int:
+    """The Monte Carlo seed of parameter set ``index``: 128 bits of ``SeedSequence(entropy, spawn_key=(MC_TAG, index))``."""
+    state = np.random.SeedSequence(entropy, spawn_key=(_MC_TAG, index)).generate_state(4, np.uint32)
+    return int.from_bytes(state.tobytes(), "little")
+
+
+#: Spawn-key tag of the per-set Monte Carlo seeds (distinct from chunks and parameter blocks).
+_MC_TAG = 0x6D63  # "mc"
+
+
+def simulate_sets(model: CompiledModel, p: np.ndarray, factors: np.ndarray | None = None, *, horizon: int,
+                  targets: Sequence[str] | None = None, runs: int, entropy: int,
+                  workers: int | None = None, common: bool = False) -> BatchOdds:
+    """Monte Carlo odds under each set of numbers, set ``i`` seeded by :func:`seed_of_set`.
+
+    Each set is walked with ``runs`` trajectories on one thread; sets run on ``workers``
+    threads. A set the engine refuses (outgoing odds above 1) is rejected as in
+    :meth:`ExactBatch.solve`. With ``common``, every set is seeded with ``entropy`` itself
+    (common random numbers: differences between sets are not swamped by sampling noise, and
+    two equal sets give equal odds).
+    """
+    from ..engines.montecarlo import available_cores, simulate
+
+    p = np.atleast_2d(np.asarray(p, dtype=np.float64))
+    f = np.tile(model.factor, (len(p), 1)) if factors is None else np.atleast_2d(np.asarray(factors, dtype=np.float64))
+    names = model.select_targets(targets)
+    h = check_horizon(horizon)
+    cumulative = np.full((len(p), len(names), h + 1), np.nan)
+    se = np.full((len(p), len(names)), np.nan)
+    errors: list[str | None] = [None] * len(p)
+
+    def one(i: int) -> None:
+        try:
+            m = model.with_numbers(p=p[i], factors=f[i])
+            sim = simulate(m, runs=runs, horizon=h, seed=entropy if common else seed_of_set(entropy, i), targets=names, workers=1,
+                           n_sample=0, top_paths=0)
+        except ScenarioError as exc:
+            errors[i] = str(exc.problems[0])
+            return
+        cumulative[i] = sim.cumulative()
+        se[i] = [sim.stderr(t) for t in names]
+
+    workers = available_cores() if workers is None else max(1, int(workers))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(one, range(len(p))))
+    return BatchOdds(targets=names, horizon=h, cumulative=cumulative, errors=tuple(errors), sampling_se=se)
