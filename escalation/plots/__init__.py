@@ -9,7 +9,7 @@ matplotlib, so ``import escalation`` stays light.
 kind               function                    shows
 =================  ==========================  =================================================
 ``ladder``         :func:`plot_ladder`         the actors' ladders on the common 0-10 scale
-``graph``          :func:`plot_graph`          each actor's move graph (and the joint chain)
+``graph``          :func:`plot_graph`          each actor's moves up and down (and the joint chain)
 ``odds``           :func:`plot_odds`           cumulative odds of each target by day
 ``fan``            :func:`plot_fan`            the crisis-level distribution over time
 ``paths``          :func:`plot_paths`          sample trajectories and the top escalation paths
@@ -19,9 +19,16 @@ kind               function                    shows
 :func:`make_figure` builds a Figure of a sensible size for a kind; the command line
 ``escalation plot`` calls it and saves the result.
 
-Colours: actors and targets take the colour-blind-safe Okabe-Ito palette in file order
-(:data:`PALETTE`), crisis levels a sequential ColorBrewer map (:func:`level_colour`), so a
-given actor, target or level has the same colour in every figure of a scenario.
+Colours: actors and targets take :data:`PALETTE` in file order (12 colours that stay apart
+for the common forms of colour blindness, the first six Okabe-Ito's); targets also take a
+line style (:func:`target_linestyle`: the first six solid, the next six dashed), and crisis
+levels a perceptually uniform sequential map (:func:`level_colour`), so a given actor,
+target or level looks the same in every figure of a scenario. Legend keys for engines and
+bands are grey, which no target takes.
+
+Probability axes (``odds``, ``first-hit``) take ``log=``: True for a symlog axis, False for
+a linear one, None (default) for symlog when a target is rare (under :data:`RARE` at the
+horizon and under a twentieth of the largest).
 """
 
 from __future__ import annotations
@@ -30,10 +37,41 @@ from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
 
-from ._common import KINDS, PALETTE, actor_colour, level_colour, target_colour, target_levels
+from ._common import (
+    KINDS,
+    LOG_KINDS,
+    PALETTE,
+    RARE,
+    TARGET_LINESTYLES,
+    actor_colour,
+    level_colour,
+    target_colour,
+    target_levels,
+    target_linestyle,
+)
 from ._common import _require_result, _rung_layout
-from .result_views import format_share, plot_fan, plot_first_hit, plot_odds, plot_paths, plot_tornado
-from .scenario_views import plot_graph, plot_ladder
+from .result_views import (
+    PATH_LABEL_LINES,
+    PATH_LABEL_WIDTH,
+    describe_path,
+    format_share,
+    path_label,
+    plot_fan,
+    plot_first_hit,
+    plot_odds,
+    plot_paths,
+    plot_tornado,
+)
+from .distribution_views import (
+    compare_figure,
+    plot_compare,
+    plot_pool,
+    plot_uncertainty,
+    plot_uncertainty_band,
+    uncertainty_figure,
+)
+from .evidence_views import plot_backtest
+from .scenario_views import MAX_ARC_RUNGS, plot_graph, plot_ladder
 
 if TYPE_CHECKING:
     from ..analysis import RunResult
@@ -41,12 +79,28 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KINDS",
+    "LOG_KINDS",
+    "compare_figure",
+    "plot_backtest",
+    "plot_compare",
+    "plot_pool",
+    "plot_uncertainty",
+    "plot_uncertainty_band",
+    "uncertainty_figure",
     "PALETTE",
+    "RARE",
+    "TARGET_LINESTYLES",
+    "MAX_ARC_RUNGS",
+    "PATH_LABEL_LINES",
+    "PATH_LABEL_WIDTH",
     "actor_colour",
     "target_colour",
+    "target_linestyle",
     "level_colour",
     "target_levels",
     "format_share",
+    "describe_path",
+    "path_label",
     "needs_result",
     "make_figure",
     "plot_ladder",
@@ -79,7 +133,7 @@ def _ladder_figsize(scenario: Scenario) -> tuple[float, float]:
     return (2.4 + 3.2 * len(scenario.actors), max(7.0, 0.62 * span + 1.8))
 
 
-def make_figure(kind: str, scenario: Scenario, result: RunResult | None = None) -> Figure:
+def make_figure(kind: str, scenario: Scenario, result: RunResult | None = None, *, log: bool | None = None) -> Figure:
     """A Figure of ``kind`` for ``scenario`` (and ``result``), sized for the kind.
 
     Parameters
@@ -89,6 +143,9 @@ def make_figure(kind: str, scenario: Scenario, result: RunResult | None = None) 
     scenario : Scenario
     result : RunResult, optional
         Needed for the kinds where :func:`needs_result` is true; its scenario is used.
+    log : bool, optional
+        Scale of the probability axis of the kinds in :data:`LOG_KINDS` (see
+        :func:`plot_odds`); None chooses. Other kinds have no such axis and take only None.
 
     Returns
     -------
@@ -98,8 +155,8 @@ def make_figure(kind: str, scenario: Scenario, result: RunResult | None = None) 
     Raises
     ------
     ValueError
-        For an unknown kind, a kind that needs a result when none is given, or ``paths``
-        on a result without Monte Carlo.
+        For an unknown kind, a kind that needs a result when none is given, ``paths``
+        on a result without Monte Carlo, or ``log`` given for a kind not in :data:`LOG_KINDS`.
 
     Examples
     --------
@@ -110,6 +167,9 @@ def make_figure(kind: str, scenario: Scenario, result: RunResult | None = None) 
     """
     if needs_result(kind):
         result = _require_result(kind, result)
+    if log is not None and kind not in LOG_KINDS:
+        raise ValueError(f"the {kind!r} figure has no probability axis to put on a log scale; "
+                         f"log applies to {', '.join(LOG_KINDS)}")
     if kind == "ladder":
         fig = Figure(figsize=_ladder_figsize(scenario), layout="constrained")
         plot_ladder(scenario, ax=fig.add_subplot())
@@ -122,11 +182,11 @@ def make_figure(kind: str, scenario: Scenario, result: RunResult | None = None) 
     fig = Figure(figsize=(10.0, 5.5), layout="constrained")
     ax = fig.add_subplot()
     if kind == "odds":
-        plot_odds(result, ax=ax)
+        plot_odds(result, ax=ax, log=log)
     elif kind == "fan":
         plot_fan(result, ax=ax)
     else:
-        plot_first_hit(result, ax=ax)
+        plot_first_hit(result, ax=ax, log=log)
     return fig
 
 

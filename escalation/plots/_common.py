@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -21,9 +22,14 @@ if TYPE_CHECKING:
 
 #: Figure kinds understood by :func:`make_figure` (and ``escalation plot --kind``).
 KINDS: tuple[str, ...] = ("ladder", "graph", "odds", "fan", "paths", "first-hit")
+#: Kinds with a probability axis that ``log=`` (``escalation plot --log``) puts on a symlog scale.
+LOG_KINDS: tuple[str, ...] = ("odds", "first-hit")
 
-#: Okabe-Ito colours, ordered so that the first few are distinct in print and for the
-#: common forms of colour blindness (yellow, the weakest on white, comes last).
+#: Colours of actors and targets, in file order: the six chromatic Okabe-Ito colours first
+#: (distinct in print and for the common forms of colour blindness), then six from Paul
+#: Tol's schemes chosen to stay apart from them (CIELAB distance above 20 for normal vision,
+#: above 10 under simulated deuteranopia and protanopia); the pale sand comes last. No grey
+#: or black: those are kept for the engine keys of the legends.
 PALETTE: tuple[str, ...] = (
     "#0072B2",  # blue
     "#D55E00",  # vermillion
@@ -31,13 +37,22 @@ PALETTE: tuple[str, ...] = (
     "#CC79A7",  # reddish purple
     "#E69F00",  # orange
     "#56B4E9",  # sky blue
-    "#000000",  # black
-    "#F0E442",  # yellow
+    "#332288",  # indigo
+    "#D62728",  # red
+    "#661100",  # brown
+    "#7B4173",  # plum
+    "#AD494A",  # brick
+    "#DDCC77",  # sand
 )
-_LINESTYLES = ("-", "-.", ":")
+#: Line styles of targets: the first six solid, the next six dashed, so that the colours
+#: most alike (blue and indigo, vermillion and red) differ in style too; past twelve
+#: targets colours repeat with the next style.
+TARGET_LINESTYLES: tuple[str | tuple[int, tuple[float, ...]], ...] = ("-", (0, (5.0, 1.6)), (0, (1.2, 1.4)))
+_STYLE_PERIOD = 6
+_KEY = "#555555"  # the neutral colour of legend keys (engines, bands): never a target's colour
 _NEUTRAL = "#777777"
 _HIGHLIGHT = "#FFF1A8"  # label background of rungs named in a target
-_LEVEL_CMAP = "YlOrRd"
+_LEVEL_CMAP = "inferno_r"
 _N_LEVELS = MAX_LEVEL - MIN_LEVEL + 1
 
 
@@ -52,15 +67,27 @@ def target_colour(scenario: Scenario, name: str) -> str:
     return PALETTE[scenario.target_names.index(name) % len(PALETTE)]
 
 
-def _target_linestyle(scenario: Scenario, name: str) -> str:
-    # Past the palette's length colours repeat, so the line style tells targets apart.
-    return _LINESTYLES[(scenario.target_names.index(name) // len(PALETTE)) % len(_LINESTYLES)]
+def target_linestyle(scenario: Scenario, name: str) -> str | tuple[int, tuple[float, ...]]:
+    """Line style of a target: solid for the first six targets, dashed for the next six, and so on.
+
+    Together with :func:`target_colour` this keeps up to 36 targets apart; the first 12
+    also have distinct colours.
+    """
+    k = scenario.target_names.index(name)
+    return TARGET_LINESTYLES[(k // len(PALETTE) + (k % len(PALETTE)) // _STYLE_PERIOD) % len(TARGET_LINESTYLES)]
+
+
+_target_linestyle = target_linestyle  # the name the figure modules use
 
 
 def level_colour(level: int) -> tuple[float, float, float, float]:
-    """RGBA colour of crisis level ``level`` (0-10): pale yellow (calm) to dark red."""
+    """RGBA colour of crisis level ``level`` (0-10): pale yellow (calm) through orange and red to near black.
+
+    Eleven steps of matplotlib's perceptually uniform ``inferno`` map, reversed: lightness
+    falls with the level, and neighbouring levels stay apart (CIELAB distance above 12).
+    """
     cmap = colormaps[_LEVEL_CMAP]
-    return cmap(0.08 + 0.92 * (int(level) - MIN_LEVEL) / (MAX_LEVEL - MIN_LEVEL))
+    return cmap(0.9 * (int(level) - MIN_LEVEL) / (MAX_LEVEL - MIN_LEVEL))
 
 
 def _days_label(scenario: Scenario) -> str:
@@ -81,6 +108,54 @@ def _daily_odds(p: float) -> str:
 
 def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False, break_long_words=False)) or text
+
+
+#: Odds at the horizon below which a target counts as rare: with ``log=None`` the figures
+#: switch to a symlog axis when a rare target sits under a twentieth of the largest.
+RARE = 0.01
+#: Lowest probability a symlog axis resolves (one in a million); odds below it stay in the linear part near 0.
+FLOOR = 1e-6
+
+
+def _use_log(log: bool | None, finals: Iterable[float]) -> bool:
+    """Resolve ``log=None`` (auto): a log axis when some target is rare next to the others."""
+    if log is not None:
+        if not isinstance(log, (bool, np.bool_)):
+            raise TypeError(f"log must be True, False or None, found {log!r}")
+        return bool(log)
+    positive = [float(v) for v in finals if v > 0]
+    return bool(positive) and min(positive) < RARE and min(positive) < max(positive) / 20
+
+
+def _percent_tick(p: float, _pos: object = None) -> str:
+    """``0%``, ``0.01%``, ``0.1%``, ``1%``, ``10%``, ``100%``: no scientific notation."""
+    if p <= 0:
+        return "0%"
+    pct = 100 * p
+    return f"{pct:.{max(0, -math.floor(math.log10(pct) + 1e-9))}f}%" if pct < 1 else f"{pct:.3g}%"
+
+
+def _probability_axis(ax: Axes, *, log: bool, lowest: float, highest: float) -> None:
+    """A percent y axis from 0: linear, or symlog (linear below ``linthresh``, decades above).
+
+    On the symlog axis ``linthresh`` is the decade below ``lowest`` (the smallest value worth
+    seeing), so rare targets get their own decades instead of a flat line at 0.
+    """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
+
+    if not log:
+        ax.set_ylim(0, None)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        return
+    lowest = max(float(lowest), FLOOR)
+    linthresh = 10.0 ** (math.floor(math.log10(lowest)) - 1)
+    top = min(1.0, 10.0 ** math.ceil(math.log10(max(float(highest), lowest) * 1.05)))
+    ax.set_yscale("symlog", linthresh=linthresh, linscale=0.4)
+    decades = [0.0] + [10.0 ** e for e in range(round(math.log10(linthresh)), round(math.log10(top)) + 1)]
+    ax.yaxis.set_major_locator(FixedLocator(decades))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FuncFormatter(_percent_tick))
+    ax.set_ylim(0, top)
 
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
@@ -141,6 +216,16 @@ def _rung_layout(scenario: Scenario) -> tuple[dict[tuple[str, str], float], np.n
             for j, rung in enumerate(rungs):
                 positions[(actor.id, rung.id)] = float(ticks[level] + (j - (k - 1) / 2) * _RUNG_STEP)
     return positions, ticks, np.append(bottoms, bottoms[-1] + heights[-1])
+
+
+def _level_axis(ax: Axes, ticks: np.ndarray, edges: np.ndarray) -> None:
+    """A banded level axis: tick marks at the band edges, each level's number in the middle of its band."""
+    ax.set_yticks(edges)
+    ax.set_yticklabels([])
+    ax.set_yticks(ticks, minor=True)
+    ax.set_yticklabels([str(level) for level in range(MIN_LEVEL, MAX_LEVEL + 1)], minor=True)
+    ax.tick_params(axis="y", which="minor", length=0)
+    _level_bands(ax, edges)
 
 
 def _level_bands(ax: Axes, edges: np.ndarray) -> None:

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch
+from matplotlib.patches import FancyArrowPatch, Patch
+from matplotlib.path import Path
 from matplotlib.transforms import ScaledTranslation
 
 from ..compiled import compile_model
@@ -22,7 +24,7 @@ from ._common import (  # shared helpers
     _HIGHLIGHT,
     _NEUTRAL,
     _daily_odds,
-    _level_bands,
+    _level_axis,
     _new_axes,
     _rung_layout,
     _target_rungs,
@@ -130,81 +132,176 @@ def plot_ladder(scenario: Scenario, *, ax: Axes | None = None, n_moves: int = 6,
     ax.set_xticklabels(names)
     ax.tick_params(axis="x", length=0)
     ax.set_xlim(-0.55, n_actors - 0.05)
-    ax.set_yticks(ticks)
-    ax.set_yticklabels([str(level) for level in range(MIN_LEVEL, MAX_LEVEL + 1)])
-    _level_bands(ax, edges)
-    ax.set_ylabel("Escalation level (0-10)")
+    _level_axis(ax, ticks, edges)
+    stretched = bool(np.any(np.diff(edges) > 1.0))
+    widened = ": one band per level,\nwidened where it holds more rungs" if stretched else ""
+    ax.set_ylabel(f"Escalation level (0-10){widened}")
     ax.set_xlabel("Actor")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.set_title(f"Escalation ladders: {scenario.title}")
-    handles = [
-        Line2D([], [], ls="", marker="o", color="#999999", markeredgecolor="white", label="rung (colour: actor)"),
-        Line2D([], [], ls="", marker="o", color="#999999", markeredgecolor="black", markeredgewidth=2, markersize=8,
-               label="start rung"),
-        Line2D([], [], ls="", marker="D", color="#999999", markerfacecolor="#999999", label="named in a target"),
+    handles: list[object] = [
+        Line2D([], [], ls="", marker="o", color="#999999", markeredgecolor="white"),
+        Line2D([], [], ls="", marker="o", color="#999999", markeredgecolor="black", markeredgewidth=2, markersize=8),
+        (Patch(facecolor=_HIGHLIGHT, edgecolor="none"),
+         Line2D([], [], ls="", marker="D", color="#999999", markerfacecolor="#999999")),
     ]
+    labels = ["rung (colour: actor)", "start rung", "named in a target (diamond, highlighted label)"]
     if n_moves > 0:
-        handles.append(Line2D([], [], color="#555555", marker=">", markevery=[1], label="likely first move (daily odds)"))
+        handles.append(Line2D([], [], color="#555555", marker=">", markevery=[1]))
+        labels.append("likely first move (daily odds)")
     # Below the actor names and the axis label, whatever the figure's height.
-    below = 0.45 + 0.16 * max(name.count("\n") + 1 for name in names)
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+    below = 0.45 + 0.16 * max(name.count("\n") + 1 for name in names) + 0.16 * stretched
+    ax.legend(handles, labels, handler_map={tuple: HandlerTuple(ndivide=1)}, loc="upper center",
+              bbox_to_anchor=(0.5, 0.0),
               bbox_transform=ax.transAxes + ScaledTranslation(0, -below, ax.figure.dpi_scale_trans),
               ncol=len(handles), fontsize=8.5, frameon=False)
     return ax
 
 
 # --- graph ----------------------------------------------------------------------------------
+#: Ladders longer than this are drawn as bars by ``plot_graph(layout="auto")``.
+MAX_ARC_RUNGS = 16
+_DECADE_WIDTH = 1.4  # points of line width per decade of daily odds
+_TOP_WIDTH = 3.4     # line width at the decade of the most likely move (below 4.8 for any move)
+_MIN_WIDTH = 0.4
+
+
 def _edge_width(p: float, p_max: float) -> float:
-    return 0.6 + 4.0 * math.sqrt(p / p_max) if p_max > 0 else 1.0
+    """Line width of an arc of daily odds ``p``: a fixed step per decade (log scale).
+
+    The decade of ``p_max`` (``10**floor(log10(p_max))``) gets :data:`_TOP_WIDTH`, each decade
+    below 1.4 points less, down to a floor two decades lower and more.
+    """
+    if p_max <= 0 or p <= 0:
+        return _MIN_WIDTH
+    top = 10.0 ** math.floor(math.log10(p_max))
+    return max(_MIN_WIDTH, _TOP_WIDTH + _DECADE_WIDTH * math.log10(p / top))
 
 
-def _draw_actor_graph(ax: Axes, scenario: Scenario, actor_id: str, positions: dict[tuple[str, str], float],
-                      p_max: float, label_width: int) -> None:
-    import networkx as nx
-
-    actor = scenario.actor(actor_id)
-    colour = actor_colour(scenario, actor_id)
-    g = nx.MultiDiGraph()
-    pos = {}
-    for rung in actor.ladder:
-        g.add_node(rung.id, label=rung.label, level=rung.level)
-        pos[rung.id] = (0.0, positions[(actor_id, rung.id)])
-    # Moves between the same rungs under the same kind of condition add up.
+def _actor_moves(scenario: Scenario, actor_id: str) -> dict[tuple[str, str, bool], float]:
+    """``(from, to, conditional) -> base daily p``; moves between the same rungs and of the same kind add up."""
     total: dict[tuple[str, str, bool], float] = {}
     for m in scenario.moves:
         if m.actor == actor_id:
             key = (m.from_, m.to, m.when is not None)
             total[key] = total.get(key, 0.0) + float(m.p or 0.0)
-    for (a, b, conditional), p in total.items():
-        g.add_edge(a, b, p=p, conditional=conditional)
+    return total
 
-    node_size = 90
-    nx.draw_networkx_nodes(
-        g, pos, ax=ax, node_size=node_size, node_color=colour,
-        edgecolors=["black" if n == actor.start else "white" for n in g.nodes], linewidths=[2.0 if n == actor.start else 0.8 for n in g.nodes],
+
+_ARC_START = 0.07  # x where an arc leaves and meets the rung column (clear of the marker)
+
+
+def _arc(y0: float, y1: float, apex: float) -> Path:
+    """A quadratic Bezier from the rung column at ``y0`` to ``y1`` bulging right to ``x = apex``."""
+    control = 2.0 * apex - _ARC_START
+    return Path([(_ARC_START, y0), (control, (y0 + y1) / 2), (_ARC_START, y1)], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+
+
+def _draw_moves(ax: Axes, scenario: Scenario, actor_id: str, positions: dict[tuple[str, str], float], p_max: float,
+                *, up: bool, span: float, labels: bool, label_width: int) -> None:
+    """One panel: an actor's rungs as a column of nodes and its escalating (or de-escalating) moves as arcs.
+
+    Arcs bulge to the right in proportion to the distance they cover, so arcs that share
+    an end nest instead of crossing; a conditional move bulges a little further than an
+    unconditional one between the same rungs.
+    """
+    actor = scenario.actor(actor_id)
+    colour = actor_colour(scenario, actor_id)
+    ys = [positions[(actor_id, r.id)] for r in actor.ladder]
+    moves = sorted(
+        ((a, b, cond, p) for (a, b, cond), p in _actor_moves(scenario, actor_id).items()
+         if (actor.position(b) > actor.position(a)) == up),
+        key=lambda m: -abs(positions[(actor_id, m[1])] - positions[(actor_id, m[0])]),  # long arcs first, below
     )
-    for a, b, data in g.edges(data=True):
-        up = actor.position(b) > actor.position(a)
-        # Every arc bends to the right of the ladder: escalation on the outside, de-escalation inside.
-        rad = (1.1 if data["conditional"] else 0.85) if up else (-0.55 if data["conditional"] else -0.38)
-        nx.draw_networkx_edges(
-            g, pos, edgelist=[(a, b)], ax=ax, width=_edge_width(data["p"], p_max),
-            edge_color=colour if up else _NEUTRAL, style="--" if data["conditional"] else "-",
-            arrows=True, arrowstyle="-|>", arrowsize=9, connectionstyle=f"arc3,rad={rad}",
-            node_size=node_size, alpha=0.85,
-        )
-    for rung in actor.ladder:
-        x, y = pos[rung.id]
-        ax.annotate(
-            _wrap(rung.label, label_width), (x, y), xytext=(-8, 0), textcoords="offset points", ha="right",
-            va="center", fontsize=8, fontweight="bold" if rung.id == actor.start else "normal", linespacing=0.95,
-        )
-    ax.set_xlim(-1.0, 1.0)
+    for a, b, cond, p in moves:
+        y0, y1 = positions[(actor_id, a)], positions[(actor_id, b)]
+        apex = 0.14 + 0.78 * abs(y1 - y0) / span + (0.07 if cond else 0.0)
+        ax.add_patch(FancyArrowPatch(
+            path=_arc(y0, y1, apex), arrowstyle="-|>", mutation_scale=8 + _edge_width(p, p_max),
+            color=colour if up else _NEUTRAL, lw=_edge_width(p, p_max), ls="--" if cond else "-",
+            alpha=0.9, zorder=2, capstyle="butt",
+        ))
+    starts = [r.id == actor.start for r in actor.ladder]
+    ax.scatter([0.0] * len(ys), ys, s=[70 if st else 45 for st in starts], color=colour, zorder=3,
+               edgecolors=["black" if st else "white" for st in starts],
+               linewidths=[2.0 if st else 0.8 for st in starts])
+    if labels:
+        for rung, y in zip(actor.ladder, ys):
+            ax.annotate(
+                _wrap(rung.label, label_width), (0.0, y), xytext=(-8, 0), textcoords="offset points", ha="right",
+                va="center", fontsize=8, fontweight="bold" if rung.id == actor.start else "normal", linespacing=0.95,
+            )
+    ax.set_xlim(-1.4 if labels else -0.12, 1.05)
     ax.set_xticks([])
+    count = f"{len(moves)} arc{'s' if len(moves) != 1 else ''}" if moves else "none"
+    ax.set_xlabel(f"{'escalating' if up else 'de-escalating'}\nmoves ({count})", fontsize=8.5)
+
+
+def _draw_strip(ax: Axes, scenario: Scenario, actor_id: str, x_max: float, *, labels: bool) -> None:
+    """One actor's moves as a row per rung: escalating odds to the right, de-escalating to the left.
+
+    Each side stacks the rung's moves (base daily odds, before modifiers), unconditional
+    first; conditional ones are hatched. A text at the end of each stack gives its total and
+    names any destination that is not the next rung up (or down).
+    """
+    actor = scenario.actor(actor_id)
+    colour = actor_colour(scenario, actor_id)
+    n = len(actor.ladder)
+    moves = _actor_moves(scenario, actor_id)
+    levels = [r.level for r in actor.ladder]
+    for k in range(1, n):
+        if levels[k] != levels[k - 1]:
+            ax.axhline(k - 0.5, color="#dddddd", lw=0.6, zorder=0)
+    for i, rung in enumerate(actor.ladder):
+        for up in (True, False):
+            out = sorted(((actor.position(b), cond, p) for (a, b, cond), p in moves.items()
+                          if a == rung.id and (actor.position(b) > i) == up and p > 0),
+                         key=lambda m: (m[1], abs(m[0] - i)))
+            if not out:
+                continue
+            sign, left = (1.0 if up else -1.0), 0.0
+            for j, cond, p in out:
+                ax.barh(i, sign * p, left=sign * left, height=0.62, color=colour if up else _NEUTRAL,
+                        alpha=0.45 if cond else 0.9, hatch="////" if cond else None, edgecolor="white", lw=0.4)
+                left += p
+            plain = sum(p for _, cond, p in out if not cond)
+            extra = left - plain
+            far = [textwrap.shorten(actor.ladder[j].label, 22, placeholder="...")
+                   for j, _, _ in out if abs(j - i) > 1]
+            note = (_percent(plain) if plain > 0 else "") + (f" +{_percent(extra)} if ..." if extra > 0 else "")
+            more = f" +{len(far) - 2}" if len(far) > 2 else ""
+            note = note.strip() + "".join(f" \u2192 {f}" for f in far[:2]) + more
+            ax.annotate(note, (sign * left, i), xytext=(3 * sign, 0), textcoords="offset points",
+                        ha="left" if up else "right", va="center", fontsize=6.5, color="#333333")
+    ax.axvline(0.0, color="#333333", lw=0.8)
+    ax.set_xlim(-x_max, x_max)
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_yticks(range(n))
+    if labels:
+        ax.set_yticklabels([f"{textwrap.shorten(r.label, 34, placeholder='...')} [{r.level}]" for r in actor.ladder],
+                           fontsize=7)
+        for tick, rung in zip(ax.get_yticklabels(), actor.ladder):
+            if rung.id == actor.start:
+                tick.set_fontweight("bold")
+        ax.set_ylabel("Rung [level], lowest first; start in bold", fontsize=8.5)
+    else:
+        ax.set_yticklabels([])
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _percent(abs(v))))
+    ax.set_xlabel("\u2190 de-escalating    base daily odds    escalating \u2192", fontsize=8.5)
+    ax.grid(axis="x", color="#eeeeee", lw=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
     kind = " (exogenous)" if actor.kind == "exogenous" else ""
-    ax.set_title(_wrap(f"{actor.id}: {actor.name}{kind}", 40), fontsize=10)
-    ax.set_xlabel("Moves (arc width: daily odds)", fontsize=8.5)
+    ax.set_title(_wrap(f"{actor.id}: {actor.name}{kind}", 44), fontsize=10)
+
+
+def _percent(v: float) -> str:
+    """``1.2%``: two significant digits, as the odds in the other figures."""
+    return _daily_odds(v).removesuffix("/day")
 
 
 def _joint_label(scenario: Scenario, state: np.ndarray) -> str:
@@ -265,22 +362,43 @@ def _compile_small(scenario: Scenario, max_joint: int) -> object | None:
         return None
 
 
-def _graph_figsize(scenario: Scenario, n_panels: int) -> tuple[float, float]:
+def _graph_figsize(scenario: Scenario, n_panels: int, joint: bool) -> tuple[float, float]:
     _, _, edges = _rung_layout(scenario)
     span = edges[-1] - edges[0]
-    return (3.9 * n_panels, max(6.5, 0.55 * span + 2.2))
+    return (4.3 * n_panels + 3.9 * joint, max(6.5, 0.55 * span + 2.4))
 
 
-def plot_graph(scenario: Scenario, *, fig: Figure | None = None, max_joint: int = 60, label_width: int = 20) -> Figure:
-    """Draw each actor's move graph, and the joint chain when it is small.
+def _strip_figsize(scenario: Scenario) -> tuple[float, float]:
+    n = max(len(a.ladder) for a in scenario.actors)
+    return (min(28.0, 2.8 + 4.2 * len(scenario.actors)), max(5.0, 0.2 * n + 2.2))
 
-    One panel per actor: its rungs as nodes placed by level (as in :func:`plot_ladder`),
-    its moves as arcs whose width grows with the base daily probability (before modifiers).
-    Escalating moves take the actor's colour and bend out to the right; de-escalating moves
-    are grey and bend less. Conditional moves (with ``when``) are dashed. When the joint
-    chain may have at most ``max_joint`` states (by its size estimate,
-    :func:`escalation.compiled.estimate_states`), a last panel draws it with its states
-    placed and coloured by crisis level (staying is not drawn).
+
+def _same_ladder(a: object, b: object) -> bool:
+    def rungs(actor: object) -> list[tuple[str, str, int]]:
+        return [(r.id, r.label, r.level) for r in actor.ladder]  # type: ignore[attr-defined]
+
+    return rungs(a) == rungs(b)
+
+
+def plot_graph(scenario: Scenario, *, fig: Figure | None = None, max_joint: int = 60, label_width: int = 20,
+               layout: str = "auto") -> Figure:
+    """Draw each actor's moves, and the joint chain when it is small.
+
+    ``layout="arcs"``: two panels per actor, its rungs as nodes placed by level (as in
+    :func:`plot_ladder`): on the left its escalating moves, on the right its de-escalating
+    ones, so the many moves back down (often to one "talks" rung) do not hide the way up.
+    Arcs nest by the distance they cover; their width grows by a fixed step per decade of
+    base daily odds (before modifiers), so 0.01%/day and 0.1%/day look different.
+    Escalating arcs take the actor's colour, de-escalating ones are grey, conditional moves
+    (with ``when``) are dashed. When the joint chain may have at most ``max_joint`` states
+    (by its size estimate, :func:`escalation.compiled.estimate_states`), a last panel draws it
+    with its states placed and coloured by crisis level (staying is not drawn).
+
+    ``layout="bars"``, the fallback for long ladders, where arcs cannot be told apart: one
+    panel per actor, a row per rung (labelled, lowest first), with the base daily odds of
+    its escalating moves as a bar to the right and of its de-escalating moves to the left,
+    stacked by move (conditional ones hatched), each stack annotated with its total and any
+    destination other than the next rung.
 
     Parameters
     ----------
@@ -288,46 +406,60 @@ def plot_graph(scenario: Scenario, *, fig: Figure | None = None, max_joint: int 
     fig : matplotlib.figure.Figure, optional
         Figure to draw into (it should be empty); a new one is made when omitted.
     max_joint : int, optional
-        Largest joint chain drawn; 0 never draws it.
+        Largest joint chain drawn (arcs layout only); 0 never draws it.
     label_width : int, optional
-        Characters per line of the rung labels.
+        Characters per line of the rung labels (arcs layout).
+    layout : {'auto', 'arcs', 'bars'}
+        ``auto`` takes ``bars`` when some ladder has more than :data:`MAX_ARC_RUNGS` rungs.
 
     Returns
     -------
     matplotlib.figure.Figure
 
+    Raises
+    ------
+    ValueError
+        For an unknown layout.
+
     Examples
     --------
     >>> from escalation import load_scenario
     >>> fig = plot_graph(load_scenario("tutorial"))
-    >>> len(fig.axes)  # two actors and the joint chain
-    3
+    >>> len(fig.axes)  # two panels for each of two actors, and the joint chain
+    5
     """
+    if layout not in ("auto", "arcs", "bars"):
+        raise ValueError(f"layout must be 'auto', 'arcs' or 'bars', found {layout!r}")
+    if layout == "bars" or (layout == "auto" and max(len(a.ladder) for a in scenario.actors) > MAX_ARC_RUNGS):
+        return _plot_graph_strip(scenario, fig=fig)
     graph = _compile_small(scenario, max_joint)
-    n_panels = len(scenario.actors) + (graph is not None)
+    n_actors = len(scenario.actors)
     if fig is None:
-        fig = Figure(figsize=_graph_figsize(scenario, n_panels), layout="constrained")
-    axes = fig.subplots(1, n_panels, squeeze=False)[0]
+        fig = Figure(figsize=_graph_figsize(scenario, n_actors, graph is not None), layout="constrained")
+    has_down = [any(actor.position(b) < actor.position(a) for (a, b, _) in _actor_moves(scenario, actor.id))
+                for actor in scenario.actors]
+    ratios = [r for down in has_down for r in (1.5, 0.75 if down else 0.3)] + ([1.5] if graph is not None else [])
+    axes = fig.subplots(1, len(ratios), squeeze=False, gridspec_kw={"width_ratios": ratios})[0]
     positions, ticks, edges = _rung_layout(scenario)
+    span = float(edges[-1] - edges[0])
     p_max = max((float(m.p or 0.0) for m in scenario.moves), default=0.0)
     if graph is not None:
         # One width scale for every panel, so that the key below applies to all.
         p_joint = (p for u, v, p in graph.networkx.edges(data="p") if u != v)  # type: ignore[attr-defined]
         p_max = max(p_max, max(p_joint, default=0.0))
     for k, actor in enumerate(scenario.actors):
-        ax = axes[k]
-        _draw_actor_graph(ax, scenario, actor.id, positions, p_max, label_width)
-        # networkx's drawing functions hide the ticks; the level scale needs them back.
-        ax.tick_params(axis="y", left=True, labelleft=(k == 0))
-        ax.set_yticks(ticks)
-        _level_bands(ax, edges)
-        if k == 0:
-            ax.set_yticklabels([str(lv) for lv in range(MIN_LEVEL, MAX_LEVEL + 1)])
-            ax.set_ylabel("Escalation level (0-10)")
-        else:
-            ax.set_yticklabels([])
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        for side, up in enumerate((True, False)):
+            ax = axes[2 * k + side]
+            _draw_moves(ax, scenario, actor.id, positions, p_max, up=up, span=span, labels=up, label_width=label_width)
+            _level_axis(ax, ticks, edges)
+            first = k == 0 and up
+            ax.tick_params(axis="y", which="both", left=first, labelleft=first)
+            if first:
+                ax.set_ylabel("Escalation level (0-10)")
+            for spine in ("top", "right") if up else ("top", "right", "left"):
+                ax.spines[spine].set_visible(False)
+        kind = " (exogenous)" if actor.kind == "exogenous" else ""
+        axes[2 * k].set_title(_wrap(f"{actor.id}: {actor.name}{kind}", 36), fontsize=10, loc="left")
     if graph is not None:
         ax = axes[-1]
         _draw_joint_graph(ax, scenario, graph, p_max)
@@ -349,8 +481,34 @@ def plot_graph(scenario: Scenario, *, fig: Figure | None = None, max_joint: int 
     ]
     for p in _width_examples(p_max):
         handles.append(Line2D([], [], color="#333333", lw=_edge_width(p, p_max), label=_daily_odds(p)))
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), fontsize=8.5, frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), fontsize=8.5, frameon=False,
+               title="Arc width: base daily odds (log scale)", title_fontsize=8.5)
     fig.suptitle(f"Move graphs: {scenario.title}")
+    return fig
+
+
+def _plot_graph_strip(scenario: Scenario, *, fig: Figure | None) -> Figure:
+    if fig is None:
+        fig = Figure(figsize=_strip_figsize(scenario), layout="constrained")
+    axes = fig.subplots(1, len(scenario.actors), squeeze=False)[0]
+    # Room for the longest stack (one rung's moves in one direction) and its note.
+    stack = max(sum(p for (a, b, _), p in _actor_moves(scenario, actor.id).items()
+                    if a == r.id and (actor.position(b) > actor.position(a)) == up)
+                for actor in scenario.actors for r in actor.ladder for up in (True, False))
+    x_max = 1.6 * max(stack, 1e-9)
+    for k, (ax, actor) in enumerate(zip(axes, scenario.actors)):
+        labels = k == 0 or not _same_ladder(actor, scenario.actors[k - 1])
+        _draw_strip(ax, scenario, actor.id, x_max, labels=labels)
+    handles = [
+        Patch(color=PALETTE[0], label="escalating (colour: actor)"),
+        Patch(color=_NEUTRAL, label="de-escalating"),
+        Patch(facecolor="#999999", alpha=0.45, hatch="////", edgecolor="white", label="conditional move (when ...)"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8.5, frameon=False,
+               title=("Moves out of each rung, stacked; \"+x% if ...\": conditional moves; "
+                      "\u2192 names a destination other than the next rung"),
+               title_fontsize=8.5)
+    fig.suptitle(f"Moves by rung: {scenario.title}")
     return fig
 
 
