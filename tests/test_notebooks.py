@@ -40,9 +40,15 @@ EXPECTED = {
         "round trip equal: True",
         "file hash matches the manifest: True",
     ],
+    "04_explore.ipynb": [
+        "Moves that matter most",    # the ranking behind the sliders
+        "[0] US: maritime_strikes -> land_strikes: 55% within 90 days (scenario: 38%)",
+        "ms per update (solve + redraw)",
+        "6 figures, no script: True",  # the report, written to a temporary folder
+    ],
 }
 # Figures each notebook draws, at least.
-MIN_IMAGES = {"01_quickstart.ipynb": 6, "02_what_if.ipynb": 2, "03_write_a_scenario.ipynb": 1}
+MIN_IMAGES = {"01_quickstart.ipynb": 6, "02_what_if.ipynb": 2, "03_write_a_scenario.ipynb": 1, "04_explore.ipynb": 1}
 
 
 def _notebooks() -> list[Path]:
