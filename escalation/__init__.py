@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 #: Public name -> the submodule that defines it.
 _WHERE = {
+    "explore": "explorer",
+    "Explorer": "explorer",
     "__version__": "version",
     "Actor": "scenario",
     "bundled_scenarios": "loader",
@@ -73,6 +75,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .analysis import Manifest, RunResult, TargetResult, run
     from .compiled import CompiledModel, compile_model
     from .describe import describe_scenario
+    from .explorer import Explorer, explore
     from .engines import ExactOdds, Odds, PathCount, Simulation, exact_odds, simulate
     from .errors import ConditionSyntaxError, EscalationError, GraphTooLargeError, ScenarioError, ScenarioWarning
     from .graph import CompiledGraph, compile_graph

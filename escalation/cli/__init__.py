@@ -14,6 +14,10 @@ of commands, each registering its commands on the group when imported.
 from __future__ import annotations
 
 from . import core  # noqa: F401 - registers the commands
+from . import analysis  # noqa: F401 - registers compare, sensitivity and pool
+from . import evidence  # noqa: F401 - registers fit and backtest
+from . import history  # noqa: F401 - registers fit-icb
+from . import report  # noqa: F401 - registers the report command
 from .base import cli
 
 __all__ = ["cli", "main"]

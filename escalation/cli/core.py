@@ -12,6 +12,8 @@ from ..errors import EscalationError, ScenarioError
 from ..limits import DEFAULT_MAX_STATES
 from ..outputs import atomic_path, check_output_dir, check_output_file, is_stdout, write_text
 from .base import cli, json_option, load, progress, quiet_option, refuse_bad_output, run_options
+from .distributed import cluster_options, open_cluster
+from .evidence import DATE, nowcast_log
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -79,7 +81,7 @@ def schema() -> None:
 
 def _run(scenario: Scenario, *, method: str, runs: int, horizon: int | None, seed: int | None,
          targets: tuple[str, ...], workers: int | None, max_states: int, quiet: bool,
-         races: tuple[str, ...] = ()) -> Any:
+         races: tuple[str, ...] = (), nowcast: Any = None, client: Any = None) -> Any:
     from ..analysis import run
 
     for name in targets:
@@ -95,13 +97,22 @@ def _run(scenario: Scenario, *, method: str, runs: int, horizon: int | None, see
                 raise EscalationError(f"--race: unknown target {name!r}; known: {', '.join(scenario.target_names)}")
         pairs.append(pair)
     update, close = progress(runs if method != "exact" else 0, quiet)
+    options = dict(method=method, runs=runs, horizon=horizon, seed=seed, targets=targets or None, workers=workers,
+                   max_states=max_states, progress=update, races=pairs, client=client)
     try:
-        result = run(scenario, method=method, runs=runs, horizon=horizon, seed=seed,  # type: ignore[arg-type]
-                     targets=targets or None, workers=workers, max_states=max_states, progress=update,
-                     races=pairs)
+        if nowcast is None:
+            result = run(scenario, **options)  # type: ignore[arg-type]
+        else:
+            from ..evidence import run_nowcast
+
+            log, day = nowcast
+            result = run_nowcast(scenario, log, as_of=day, **options)
     finally:
         close()
     if not quiet:
+        if nowcast is not None:
+            starts = ", ".join(f"{a}={r}" for a, r in result.manifest.starts.items())
+            click.echo(f"nowcast: {starts} (from {nowcast[0].file} as of {nowcast[1]})", err=True)
         click.echo(f"engine: {result.manifest.engine_reason}", err=True)
         if seed is None and result.manifest.seed is not None:
             click.echo(f"seed {result.manifest.seed} (repeat this run with --seed {result.manifest.seed})", err=True)
@@ -120,10 +131,19 @@ def _run(scenario: Scenario, *, method: str, runs: int, horizon: int | None, see
 @click.option("--race", "races", multiple=True, metavar="FIRST,SECOND",
               help="Also the odds that target FIRST holds before SECOND (and the reverse, and the same day); "
                    "repeatable, e.g. --race major_war,de_escalation.")
+@click.option("--events", "events", metavar="LOG", default=None,
+              help="Event log (CSV file or bundled name): start each actor on the rung the log puts it on "
+                   "by --as-of (a nowcast); the manifest records the log's SHA-256 and the date.")
+@click.option("--as-of", "as_of", type=DATE, default=None, metavar="DATE", help="With --events: the day of the nowcast.")
+@click.option("--uncertainty", "draws", type=click.IntRange(min=1), default=None, metavar="K",
+              help="Draw K parameter sets from the moves' ranges (PERT) and beta priors; report each target's "
+                   "median odds, 90% interval and point odds.")
+@cluster_options
 @quiet_option
 def run_cmd(scenario: str, runs: int, horizon: int | None, seed: int | None, targets: tuple[str, ...],
             workers: int | None, max_states: int, method: str, json_out: str | None, csv_out: str | None,
-            races: tuple[str, ...], quiet: bool) -> None:
+            races: tuple[str, ...], events: str | None, as_of: Any, draws: int | None, dask: bool,
+            scheduler: str | None, quiet: bool) -> None:
     """Estimate the odds of each target of SCENARIO within the horizon.
 
     Prints a table: target, odds (Monte Carlo), 95% Wilson interval, exact value,
@@ -131,11 +151,23 @@ def run_cmd(scenario: str, runs: int, horizon: int | None, seed: int | None, tar
     """
     if is_stdout(json_out) and is_stdout(csv_out):
         raise click.UsageError("--json - and --csv - cannot both write to stdout")
+    if draws is not None:
+        if races or events or dask or scheduler:
+            raise click.UsageError("--uncertainty cannot be combined with --race, --events, --dask or --scheduler yet")
+        from .analysis import run_uncertainty_command
+
+        run_uncertainty_command(scenario, draws=draws, method=method, runs=runs, horizon=horizon, seed=seed,
+                                targets=targets, workers=workers, max_states=max_states, json_out=json_out,
+                                csv_out=csv_out, quiet=quiet)
+        return
     refuse_bad_output(json_out)
     refuse_bad_output(csv_out)
     loaded = load(scenario)
-    result = _run(loaded, method=method, runs=runs, horizon=horizon, seed=seed, targets=targets,
-                  workers=workers, max_states=max_states, quiet=quiet, races=races)
+    nowcast = nowcast_log(loaded, events, as_of)
+    with open_cluster(dask, scheduler, workers=workers, quiet=quiet) as client:
+        result = _run(loaded, method=method, runs=runs, horizon=horizon, seed=seed, targets=targets,
+                      workers=workers, max_states=max_states, quiet=quiet, races=races, nowcast=nowcast,
+                      client=client)
     for out, text in ((csv_out, result.to_csv), (json_out, result.to_json)):
         if is_stdout(out):
             click.echo(text(), nl=False)
@@ -198,12 +230,16 @@ def baserates(us: str | None, impute_day: bool, path: Path | None, json_out: str
               help="Output file (.png, .svg or .pdf), or a directory with --kind all.")
 @click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True,
               help="File format for --kind all.")
+@click.option("--log/--linear", "log", default=None,
+              help="Probability axis of the odds and first-hit figures: symlog (--log) or linear (--linear). "
+                   "Default: symlog when a target is rare (under 1% and under a twentieth of the largest).")
 @run_options
 @click.option("--method", type=click.Choice(["auto", "mc", "exact", "both"]), default="auto", show_default=True,
               help="Engines behind odds, fan, paths and first-hit figures.")
 @quiet_option
-def plot(scenario: str, kind: str, out: str, fmt: str, runs: int, horizon: int | None, seed: int | None,
-         targets: tuple[str, ...], workers: int | None, max_states: int, method: str, quiet: bool) -> None:
+def plot(scenario: str, kind: str, out: str, fmt: str, log: bool | None, runs: int, horizon: int | None,
+         seed: int | None, targets: tuple[str, ...], workers: int | None, max_states: int, method: str,
+         quiet: bool) -> None:
     """Draw a figure of SCENARIO: ladders, move graphs, odds over time, crisis-level fan,
     escalation paths or first-hit days."""
     import matplotlib
@@ -211,9 +247,12 @@ def plot(scenario: str, kind: str, out: str, fmt: str, runs: int, horizon: int |
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ..plots import KINDS, make_figure, needs_result
+    from ..plots import KINDS, LOG_KINDS, make_figure, needs_result
 
     kinds = list(KINDS) if kind == "all" else [kind]
+    if log is not None and kind != "all" and kind not in LOG_KINDS:
+        raise click.UsageError(f"--log/--linear: the {kind!r} figure has no probability axis; "
+                               f"they apply to {', '.join(LOG_KINDS)}")
     if "paths" in kinds and method == "exact":
         raise EscalationError("--kind paths: the figure needs Monte Carlo results; use --method auto, mc or both")
     if kind == "all":
@@ -233,7 +272,7 @@ def plot(scenario: str, kind: str, out: str, fmt: str, runs: int, horizon: int |
     if kind == "all":
         check_output_dir(out, purpose="for --kind all")
     for k, file in zip(kinds, files):
-        fig = make_figure(k, loaded, result)
+        fig = make_figure(k, loaded, result, log=log if k in LOG_KINDS else None)
         try:
             with atomic_path(file) as tmp:
                 fig.savefig(tmp, bbox_inches="tight")
