@@ -36,7 +36,7 @@ def actor_reachable_rungs(model: CompiledModel) -> list[np.ndarray]:
         Sorted rung positions, one array per actor. A superset of the rungs the actor can
         stand on in any reachable joint state.
     """
-    key = ("actor_reachable", model.move_p.tobytes())
+    key = ("actor_reachable", (model.move_p > 0).tobytes())  # depends only on which moves are possible
     found = model.cache.get(key)
     if found is not None:
         return found
