@@ -97,10 +97,6 @@ class Expr:
         """Yield ``(actor, rungs)`` for every comparison in the tree."""
         raise NotImplementedError
 
-    def actors(self) -> frozenset[str]:
-        """Actor ids this condition reads."""
-        return frozenset(actor.text for actor, _ in self.names())
-
 
 @dataclass(frozen=True, slots=True)
 class Compare(Expr):

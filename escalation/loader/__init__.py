@@ -78,7 +78,8 @@ def _locate(problems: tuple[Problem, ...], file: str, marks: Marks) -> ScenarioE
     return ScenarioError([p.at(file=file, line=p.line, column=p.column) for p in located])
 
 
-def loads_scenario(text: str, *, name: str = "<string>", check: bool = True) -> Scenario:
+def loads_scenario(text: str, *, name: str = "<string>", check: bool = True, _origin: str | None = None,
+                   _sha256: str | None = None) -> Scenario:
     """Load a scenario from YAML text.
 
     Parameters
@@ -123,7 +124,7 @@ def loads_scenario(text: str, *, name: str = "<string>", check: bool = True) -> 
         b.problems.extend(problems)
         if data is None:
             raise ScenarioError(Problem(message="expected a scenario mapping, found an empty document"))
-        scenario = _build_with(b, data)
+        scenario = _build_with(b, data, origin=_origin, sha256=_sha256)
         if b.problems:
             raise ScenarioError(b.problems)
         if check:
@@ -172,10 +173,8 @@ def load_scenario(path: str | os.PathLike[str], *, check: bool = True) -> Scenar
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(Problem(file=shown, message=f"expected UTF-8 text, found an invalid byte at offset {exc.start}")) from None
-    scenario = loads_scenario(text, name=shown, check=check)
-    object.__setattr__(scenario, "origin", str(file))
-    object.__setattr__(scenario, "sha256", hashlib.sha256(raw).hexdigest())
-    return scenario
+    # Provenance is given at construction: a Scenario is never mutated, not even right after loading.
+    return loads_scenario(text, name=shown, check=check, _origin=str(file), _sha256=hashlib.sha256(raw).hexdigest())
 
 
 def json_schema() -> dict[str, Any]:

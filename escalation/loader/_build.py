@@ -270,7 +270,7 @@ class _Builder:
             return None
 
 
-def _build_with(b: _Builder, data: object) -> Scenario:
+def _build_with(b: _Builder, data: object, *, origin: str | None = None, sha256: str | None = None) -> Scenario:
     top = b.fields(data, _TOP, "", "the top level of a scenario")
     if top is None:
         raise ScenarioError(b.problems)
@@ -354,5 +354,5 @@ def _build_with(b: _Builder, data: object) -> Scenario:
     return Scenario(
         actors=tuple(a for _, a in actors), moves=tuple(m for _, m in moves),
         modifiers=tuple(m for _, m in modifiers), targets=tuple(t for _, t in targets),
-        sources=tuple(s for _, s in sources), **top,
+        sources=tuple(s for _, s in sources), origin=origin, sha256=sha256, **top,
     )
