@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 # file -> a fragment of the expected message, and the field path it names
 EXPECTED = {
+    "horizon_too_long": ("horizon", "expected at most 100,000 days (the limit per-day arrays are sized by), found 1,000,000,000"),
     "alias_bomb": ("description", "expected a string, found a list"),
     "beta_nonpositive": ("moves[0].beta", "expected [a, b] with a > 0 and b > 0, found [0.0, 3.0]"),
     "condition_syntax": ("moves[1].when", "condition syntax error at column 23: expected an actor id or '('"),

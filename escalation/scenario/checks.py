@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..conditions import Expr, check_names, did_you_mean
 from ..errors import Problem
+from ..limits import MAX_HORIZON
 from .parts import SCHEMA, Actor, Modifier, Move, Source, Target
 
 #: "Did you mean" hints computed per check, at most. Each costs time linear in the number of
@@ -143,6 +144,9 @@ def cross_problems(
         problems.append(Problem(field="schema", message=f"expected {SCHEMA!r}, found {schema!r} (unsupported schema version)"))
     if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 1:
         problems.append(Problem(field="horizon", message=f"expected a whole number of days >= 1, found {horizon!r}"))
+    elif horizon > MAX_HORIZON:
+        problems.append(Problem(field="horizon", message=(
+            f"expected at most {MAX_HORIZON:,} days (the limit per-day arrays are sized by), found {horizon:,}")))
     if not actors and not unbuilt.any_actor and not unbuilt.actors:
         problems.append(Problem(field="actors", message="expected at least one actor, found none"))
     rung_sets: dict[str, set[str]] = {}
