@@ -5,8 +5,8 @@ of sets of move probabilities and modifier factors. The structure (reachable sta
 exact engine's stage plan, the target masks) is built once, on the *support* of every set
 (moves and factors that any set makes positive); each set then costs its stage values, found
 for all sets at once by the plan's gather, and a propagation. The propagation runs
-:data:`~escalation.analysis.batch_kernel.BATCH` sets per kernel call
-(:mod:`escalation.analysis.batch_kernel`), on threads (the kernel releases the GIL).
+:data:`~escalation.engines.exact.BATCH` sets per call of the exact engine's kernel
+(:mod:`escalation.engines.propagate`), on threads (the kernel releases the GIL).
 
 A set whose outgoing probabilities add up to more than 1 in some reachable state (the check
 the exact engine makes) is not solved: its odds are NaN and its error is kept, so callers
@@ -215,8 +215,9 @@ class ExactBatch:
             For a wrong shape, a probability outside [0, 1], a negative factor, or a number
             made positive outside the support.
         """
-        from ..engines.montecarlo import available_cores
-        from .batch_kernel import BATCH, propagate_batch
+        from ..engines.exact import BATCH
+        from ..engines.propagate import propagate
+        from ..limits import available_cores
 
         m = self.model
         p = np.atleast_2d(np.asarray(p, dtype=np.float64))
@@ -233,7 +234,11 @@ class ExactBatch:
         k, h, n = len(self.targets), self.horizon, self.n_states
         cumulative = np.full((n_sets, k, h + 1), np.nan)
         pl = self.plan
-        start = (~self.holds_at_start).astype(np.float64)
+        v0 = np.zeros((n, k + 1))  # the targets' columns, and the engine's unabsorbed one (unused here)
+        v0[0, :k] = ~self.holds_at_start
+        v0[0, k] = 1.0
+        weight = np.ones(self.target_states.size)
+        levels = np.zeros(n, dtype=np.int64)
 
         def solve_block(lo: int) -> None:
             # Block i is always sets [i * BATCH, (i + 1) * BATCH), the last one padded by repeating
@@ -241,12 +246,10 @@ class ExactBatch:
             idx = np.arange(lo, min(lo + BATCH, n_sets))
             cols = np.concatenate([idx, np.full(BATCH - idx.size, idx[-1])])
             values, over = self.stage_values(p[cols], f[cols])
-            v0 = np.zeros((n, k, BATCH))
-            v0[0] = start[:, None]
             cum = np.zeros((BATCH, k, h + 1))
             cum[:, :, 0] = self.holds_at_start
-            propagate_batch(pl.rows, pl.ptr_offset, pl.indptr, pl.src, np.ascontiguousarray(values), v0,
-                            self.target_ptr, self.target_states, cum)
+            propagate(pl.rows, pl.ptr_offset, pl.indptr, pl.src, np.ascontiguousarray(values.T), v0, self.target_ptr,
+                      self.target_states, weight, levels, cum, np.zeros((BATCH, h + 1, 11)))
             bad[idx] |= over[: idx.size]
             cumulative[idx] = np.clip(cum[: idx.size], 0.0, 1.0)
 
