@@ -5,13 +5,20 @@ types, :mod:`.whatif` comparisons and one-at-a-time sensitivity, :mod:`.tables` 
 HTML tables they render to.
 """
 
-from .run import AUTO_EXACT_MAX_STATES, Manifest, RunResult, TargetResult, run, scenario_sha256
-from .tables import format_probability, html_table, text_table
 from .elasticity import Elasticities, elasticities
 from .overrides import apply_overrides
 from .pooling import PooledForecast, pool
+from .run import (
+    AUTO_EXACT_MAX_STATES,
+    Manifest,
+    RunResult,
+    TargetResult,
+    run,
+    scenario_sha256,
+)
 from .sensitivity import range_sensitivity
 from .sobol import SobolIndices, sobol_indices
+from .tables import format_probability, html_table, text_table
 from .uncertainty import UncertainOdds, uncertain_odds
 from .whatif import (
     Cell,

@@ -287,7 +287,8 @@ def simulate_sets(model: CompiledModel, p: np.ndarray, factors: np.ndarray | Non
     (common random numbers: differences between sets are not swamped by sampling noise, and
     two equal sets give equal odds).
     """
-    from ..engines.montecarlo import available_cores, simulate
+    from ..engines.montecarlo import simulate
+    from ..limits import available_cores
 
     p = np.atleast_2d(np.asarray(p, dtype=np.float64))
     f = np.tile(model.factor, (len(p), 1)) if factors is None else np.atleast_2d(np.asarray(factors, dtype=np.float64))

@@ -17,19 +17,11 @@ import numpy as np
 from ..compiled import DEFAULT_MAX_STATES, CompiledModel, compile_model
 from ..limits import check_horizon
 from ..scenario import Scenario
-from .tables import format_probability
+from .tables import format_probability, pandas_module
 from .tables import html_table as _html_table
 from .tables import text_table as _text_table
 
 __all__ = ["Elasticities", "elasticities"]
-
-
-def _pandas() -> Any:
-    try:
-        import pandas as pd
-    except ImportError as exc:
-        raise ImportError("to_pandas needs pandas: pip install pandas") from exc
-    return pd
 
 
 def _check_target(model: CompiledModel, target: str) -> None:
@@ -98,7 +90,7 @@ class Elasticities:
 
     def to_pandas(self) -> Any:
         """:meth:`rows` as a :class:`pandas.DataFrame` (needs pandas)."""
-        return _pandas().DataFrame(self.rows(), columns=["kind", "index", "label", "value", "derivative", "elasticity"])
+        return pandas_module().DataFrame(self.rows(), columns=["kind", "index", "label", "value", "derivative", "elasticity"])
 
     def _title(self) -> str:
         return (f"Elasticities of {self.target} within {self.horizon} days (odds {format_probability(self.odds)}): "

@@ -36,7 +36,7 @@ from ..limits import check_horizon
 from ..rng import SeedLike, seed_entropy
 from ..scenario import Scenario
 from .run import AUTO_EXACT_MAX_STATES, RunResult, run
-from .tables import format_probability, html_table, text_table
+from .tables import format_probability, html_table, pandas_module, text_table
 
 __all__ = ["PoolMethod", "PooledForecast", "PooledTarget", "WeightsError", "linear_pool", "log_pool", "pool"]
 
@@ -202,10 +202,7 @@ class PooledForecast(Mapping[str, PooledTarget]):
 
     def to_pandas(self) -> Any:
         """One row per target: each file's odds, both pools and the spread (needs pandas)."""
-        try:
-            import pandas as pd
-        except ImportError as exc:
-            raise ImportError("to_pandas needs pandas: pip install pandas") from exc
+        pd = pandas_module()
         rows = [{"target": t.name, **dict(zip(self.names, t.odds)), "linear": t.linear, "log": t.log,
                  "low": t.low, "high": t.high, "sd": t.sd} for t in self.targets]
         return pd.DataFrame(rows).set_index("target")

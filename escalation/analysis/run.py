@@ -8,9 +8,7 @@ notebooks, JSON, CSV or a pandas DataFrame, with a manifest that reproduces ever
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import math
 import os
@@ -26,13 +24,12 @@ from ..compiled import DEFAULT_MAX_STATES, compile_model, estimate_states
 from ..engines.exact import ExactOdds, exact_odds
 from ..engines.montecarlo import Simulation, simulate
 from ..engines.odds import Odds, Race
-from ..errors import MissingDependencyError
 from ..limits import check_horizon
 from ..loader import dump_scenario
 from ..rng import SeedLike
 from ..scenario import Scenario
 from ..stats import binomial_stderr, wilson_interval
-from .tables import format_probability, html_table, text_table
+from .tables import csv_text, format_probability, html_table, pandas_module, text_table
 
 __all__ = ["AUTO_EXACT_MAX_STATES", "Manifest", "Method", "RunResult", "TargetResult", "run", "scenario_sha256"]
 
@@ -263,21 +260,14 @@ class RunResult(Mapping[str, TargetResult]):
 
     def to_csv(self, path: str | os.PathLike[str] | None = None) -> str:
         """One row per target; written atomically to ``path`` when given."""
-        buf = io.StringIO()
-        rows = self._rows()
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["target"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        text = csv_text(self._rows())
         if path is not None:
-            _write_atomic(path, buf.getvalue())
-        return buf.getvalue()
+            _write_atomic(path, text)
+        return text
 
     def to_pandas(self) -> Any:
         """The per-target table as a :class:`pandas.DataFrame` indexed by target (needs pandas)."""
-        try:
-            import pandas as pd
-        except ImportError:
-            raise MissingDependencyError("to_pandas", "pandas") from None
+        pd = pandas_module()
         return pd.DataFrame(self._rows()).set_index("target")
 
     def _table_cells(self) -> tuple[list[str], list[list[str]]]:

@@ -32,9 +32,9 @@ from ..errors import GraphTooLargeError
 from ..limits import check_horizon
 from ..rng import SeedLike, seed_entropy
 from ..scenario import Scenario
-from .elasticity import _check_target, _pandas
+from .elasticity import _check_target
 from .priors import engine_numbers, support_masks, uncertain_parameters
-from .tables import format_probability
+from .tables import format_probability, pandas_module
 from .tables import html_table as _html_table
 from .tables import text_table as _text_table
 
@@ -179,7 +179,7 @@ class Sensitivity:
 
     def to_pandas(self) -> Any:
         """:meth:`rows` as a :class:`pandas.DataFrame` indexed by move index (needs pandas)."""
-        pd = _pandas()
+        pd = pandas_module()
         columns = ["index", "move", "p", "p_low", "p_high", "low", "high", "swing", "error"]
         if self.mode == "range":
             columns.insert(1, "kind")

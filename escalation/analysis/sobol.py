@@ -21,9 +21,9 @@ from ..errors import EscalationError
 from ..limits import check_horizon
 from ..rng import SeedLike, seed_entropy
 from ..scenario import Scenario
-from .elasticity import _check_target, _pandas
+from .elasticity import _check_target
 from .priors import Parameter, engine_numbers, support_masks, uncertain_parameters
-from .tables import format_probability
+from .tables import format_probability, pandas_module
 from .tables import html_table as _html_table
 from .tables import text_table as _text_table
 
@@ -100,7 +100,7 @@ class SobolIndices:
 
     def to_pandas(self) -> Any:
         """:meth:`rows` as a :class:`pandas.DataFrame` indexed by label (needs pandas)."""
-        return _pandas().DataFrame(self.rows(), columns=["label", "S1", "S1_conf", "ST", "ST_conf"]).set_index("label")
+        return pandas_module().DataFrame(self.rows(), columns=["label", "S1", "S1_conf", "ST", "ST_conf"]).set_index("label")
 
     def _title(self) -> str:
         return (f"Sobol indices of {self.target} within {self.horizon} days: n={self.n} "

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import math
+from collections.abc import Sequence
+from typing import Any
 
-__all__ = ["format_probability", "html_table", "text_table"]
+from ..errors import MissingDependencyError
+
+__all__ = ["csv_text", "format_probability", "html_table", "pandas_module", "text_table"]
 
 
 def format_probability(p: float | None) -> str:
@@ -34,3 +40,27 @@ def html_table(caption: str, header: list[str], body: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in body)
     return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def csv_text(rows: Sequence[dict[str, Any]], *, empty_header: Sequence[str] = ("target",)) -> str:
+    """CSV text of ``rows`` (one dict per row, the first row's keys as the header)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else list(empty_header), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def pandas_module() -> Any:
+    """The pandas module, for the ``to_pandas`` methods.
+
+    Raises
+    ------
+    MissingDependencyError
+        When pandas is not installed.
+    """
+    try:
+        import pandas as pd
+    except ImportError:
+        raise MissingDependencyError("to_pandas", "pandas") from None
+    return pd

@@ -40,7 +40,7 @@ from .priors import (
     uncertain_parameters,
 )
 from .run import AUTO_EXACT_MAX_STATES, Manifest, _version, scenario_sha256
-from .tables import format_probability, html_table, text_table
+from .tables import csv_text, format_probability, html_table, pandas_module, text_table
 
 __all__ = ["INTERVAL", "UncertainOdds", "UncertainTarget", "uncertain_odds"]
 
@@ -239,26 +239,16 @@ class UncertainOdds(Mapping[str, UncertainTarget]):
 
     def to_csv(self, path: str | os.PathLike[str] | None = None) -> str:
         """One row per target; written atomically to ``path`` when given."""
-        import csv
-        import io
-
-        buf = io.StringIO()
-        rows = self._rows()
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["target"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        text = csv_text(self._rows())
         if path is not None:
             from ..outputs import write_text
 
-            write_text(path, buf.getvalue())
-        return buf.getvalue()
+            write_text(path, text)
+        return text
 
     def to_pandas(self) -> Any:
         """The per-target table as a :class:`pandas.DataFrame` indexed by target (needs pandas)."""
-        try:
-            import pandas as pd
-        except ImportError as exc:
-            raise ImportError("to_pandas needs pandas: pip install pandas") from exc
+        pd = pandas_module()
         return pd.DataFrame(self._rows()).set_index("target")
 
     def _title(self) -> str:

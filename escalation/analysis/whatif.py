@@ -30,8 +30,14 @@ from ..rng import SeedLike, seed_entropy
 from ..scenario import Scenario
 from ..stats import binomial_stderr
 from .run import RunResult, run
-from .sensitivity import MoveSensitivity, Sensitivity, TornadoData, sensitivity, tornado_data
-from .tables import format_probability
+from .sensitivity import (
+    MoveSensitivity,
+    Sensitivity,
+    TornadoData,
+    sensitivity,
+    tornado_data,
+)
+from .tables import format_probability, pandas_module
 from .tables import html_table as _html_table
 from .tables import text_table as _text_table
 
@@ -147,10 +153,7 @@ class Comparison:
         -------
         pandas.DataFrame
         """
-        try:
-            import pandas as pd
-        except ImportError as exc:
-            raise ImportError("to_pandas needs pandas: pip install pandas") from exc
+        pd = pandas_module()
         columns = ["probability", "ci95_low", "ci95_high", "exact"]
         if wide is None:
             return pd.DataFrame(self.rows(), columns=["target", "variant", *columns]).set_index(["target", "variant"])
@@ -385,10 +388,7 @@ class ScenarioComparison(Mapping[str, Difference]):
 
     def to_pandas(self) -> Any:
         """One row per target (needs pandas)."""
-        try:
-            import pandas as pd
-        except ImportError as exc:
-            raise ImportError("to_pandas needs pandas: pip install pandas") from exc
+        pd = pandas_module()
         return pd.DataFrame(self._records()).set_index("target")
 
     def _title(self) -> str:
