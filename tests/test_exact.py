@@ -284,3 +284,19 @@ def test_many_parameter_sets_at_once_equal_one_by_one():
     other = compile_model(load_scenario("tutorial"))
     with pytest.raises(ValueError, match="with_numbers\\(\\) variant of one compiled model"):
         exact_odds_many([model, other])
+
+
+def test_a_factor_that_underflows_a_probability_to_zero_is_still_in_the_support():
+    # 0.125 x 5e-324 rounds to 0: the reachable search and the plan must agree that the move
+    # is possible (found by hypothesis: the search used the rounded product, the plan the support).
+    from escalation.scenario import Actor, Modifier, Move, Rung, Scenario, Target
+
+    ladder = (Rung(id="r0", level=0), Rung(id="r1", level=0))
+    s = Scenario(id="tiny", title="tiny", horizon=1,
+                 actors=(Actor(id="A", ladder=ladder, start="r0"), Actor(id="B", ladder=ladder, start="r0")),
+                 moves=(Move(actor="B", from_="r0", to="r1", p=0.125),),
+                 modifiers=(Modifier(when="A == r0", factor=5e-324),),
+                 targets=(Target(name="t", when="B == r1"),))
+    assert exact_odds(s).cumulative().tolist() == [[0.0, 0.0]]
+    cum, levels = dense_reference(s, 1)
+    np.testing.assert_allclose(exact_odds(s).level_distribution(), levels, atol=0)

@@ -81,16 +81,19 @@ class _Codes:
 
 
 def _successors(model: CompiledModel, codes: _Codes, states: np.ndarray) -> np.ndarray:
-    """Codes of the one-day successors of ``states``: positive probability, or staying."""
-    rows = model.rows(states)
+    """Codes of the one-day successors of ``states``: every move that can happen, or staying."""
+    model.rows(states)  # raises where an actor's probabilities add up to more than 1
+    moves = model.possible_moves(states)
     n = len(states)
     src = np.arange(n)
     code = codes.encode(states)
     for a in range(model.n_actors):
-        possible = rows[a] > 0
+        possible = np.zeros((n, int(model.sizes[a])), dtype=bool)
+        for k in np.flatnonzero(model.move_actor == a):
+            possible[:, model.move_to[k]] |= moves[:, k]
         # Staying is always a successor, even where the moves add up to exactly 1: the set of
-        # states then depends only on which numbers are zero (the exact engine's plan keeps a
-        # stay entry in every row, with value 0 there).
+        # states then depends only on which numbers are zero, like the exact engine's plan,
+        # which keeps a stay entry in every row (with value 0 there).
         possible[np.arange(n), states[:, a]] = True
         nz_i, nz_r = np.nonzero(possible)  # sorted by state
         counts = np.bincount(nz_i, minlength=n)

@@ -325,6 +325,24 @@ class CompiledModel:
                 probs[:, sel] *= np.where(conds[:, self.mod_cond[mod]], self.factor[mod], 1.0)[:, None]
         return probs
 
+    def possible_moves(self, states: np.ndarray, conds: np.ndarray | None = None) -> np.ndarray:
+        """Which moves can happen in each state, by structure: shape ``(n, n_moves)`` bool.
+
+        A move can happen where its actor stands on its ``from`` rung, its condition holds, its
+        probability is positive and no modifier with factor 0 that holds selects it. This is
+        the support the exact engine's plan is built on; it does not depend on rounding (a
+        positive probability times a tiny factor that underflows to 0 still counts).
+        """
+        states = np.asarray(states, dtype=np.int64)
+        if conds is None:
+            conds = self.conditions_hold(states)
+        possible = states[:, self.move_actor] == self.move_from[None, :]
+        possible &= conds[:, self.move_cond] & (self.move_p > 0)[None, :]
+        for mod in np.flatnonzero(self.factor == 0.0):
+            sel = self.modifier_moves()[mod]
+            possible[:, sel] &= ~conds[:, self.mod_cond[mod]][:, None]
+        return possible
+
     def modifier_moves(self) -> list[np.ndarray]:
         """Per modifier, the moves it selects (structure; cached)."""
         sel = self.cache.get("modifier_moves")
