@@ -20,6 +20,10 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import escalation_exe  # noqa: E402
 
 END_TO_END = """
 import sys
@@ -30,8 +34,7 @@ run_uncertainty_command("venezuela-2025", draws={draws}, method="auto", runs=10_
 
 
 def _cli_has_uncertainty() -> bool:
-    out = subprocess.run([sys.executable, "-c", "from escalation.cli import main; main()", "run", "--help"],
-                         capture_output=True, text=True)
+    out = subprocess.run([escalation_exe(), "run", "--help"], capture_output=True, text=True)
     return "--uncertainty" in out.stdout
 
 
@@ -64,7 +67,7 @@ def main() -> None:
     rows: list[tuple[str, str, str, str]] = []
     if "uncertainty" not in args.skip:
         if _cli_has_uncertainty():
-            cmd = ["escalation", "run", "venezuela-2025", "--uncertainty", str(args.draws), "--horizon", "90",
+            cmd = [escalation_exe(), "run", "venezuela-2025", "--uncertainty", str(args.draws), "--horizon", "90",
                    "--seed", "1", "-q"]
             label = f"`escalation run venezuela-2025 --uncertainty {args.draws} --horizon 90 --seed 1 -q`"
         else:

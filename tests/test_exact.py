@@ -276,9 +276,10 @@ def test_many_parameter_sets_at_once_equal_one_by_one():
     assert len(many) == len(models)
     for m, got in zip(models, many):
         want = exact_odds(m, horizon=30, races=pairs)
-        np.testing.assert_allclose(got.cumulative(), want.cumulative(), rtol=0, atol=1e-15)
-        np.testing.assert_allclose(got.level_distribution(), want.level_distribution(), rtol=0, atol=1e-15)
-        np.testing.assert_allclose(got.race(*pairs[0]).cumulative(), want.race(*pairs[0]).cumulative(), rtol=0, atol=1e-15)
+        # the same sums in the same order, whichever layout the kernel runs: equal to the bit
+        np.testing.assert_array_equal(got.cumulative(), want.cumulative())
+        np.testing.assert_array_equal(got.level_distribution(), want.level_distribution())
+        np.testing.assert_array_equal(got.race(*pairs[0]).cumulative(), want.race(*pairs[0]).cumulative())
         assert got.model is m
     assert exact_odds_many([], horizon=30) == []
     other = compile_model(load_scenario("tutorial"))

@@ -248,7 +248,7 @@ class ExactBatch:
             values, over = self.stage_values(p[cols], f[cols])
             cum = np.zeros((BATCH, k, h + 1))
             cum[:, :, 0] = self.holds_at_start
-            propagate(pl.rows, pl.ptr_offset, pl.indptr, pl.src, np.ascontiguousarray(values.T), v0, self.target_ptr,
+            propagate(pl.rows, pl.ptr_offset, pl.indptr, pl.src, np.ascontiguousarray(values).ravel(), v0, self.target_ptr,
                       self.target_states, weight, levels, cum, np.zeros((BATCH, h + 1, 11)))
             bad[idx] |= over[: idx.size]
             cumulative[idx] = np.clip(cum[: idx.size], 0.0, 1.0)

@@ -298,7 +298,7 @@ def _solve(stages: Plan, values: np.ndarray, setup: _Columns, h: int) -> tuple[n
     cumulative = np.zeros((n_sets, setup.day0.size, h + 1))
     cumulative[:, :, 0] = setup.day0
     level_dist = np.zeros((n_sets, h + 1, N_LEVELS))
-    propagate(stages.rows, stages.ptr_offset, stages.indptr, stages.src, np.ascontiguousarray(values), setup.v0,
+    propagate(stages.rows, stages.ptr_offset, stages.indptr, stages.src, np.ascontiguousarray(values.T).ravel(), setup.v0,
               setup.target_ptr, setup.target_states, setup.target_weight, setup.levels, cumulative, level_dist)
     np.clip(cumulative, 0.0, 1.0, out=cumulative)
     return cumulative, level_dist
@@ -335,8 +335,8 @@ def exact_odds_many(
     Returns
     -------
     list of ExactOdds
-        One per model, in order; each equal to ``exact_odds(model, ...)`` up to rounding
-        (the same sums, in the same order).
+        One per model, in order; each equal to ``exact_odds(model, ...)``
+        (the same sums, in the same order: equal to the bit).
 
     Notes
     -----
