@@ -206,6 +206,50 @@ def test_every_worker_killed_mid_run_still_changes_nothing(client, venezuela):
     assert _wait_until_idle(client) == 0
 
 
+def test_uncertainty_on_a_cluster_matches_local(client, venezuela):
+    from escalation.analysis.uncertainty import uncertain_odds
+
+    # exact: blocks of 16 draws are the tasks; Monte Carlo: one draw per task
+    for kw in (dict(draws=40, horizon=60), dict(draws=3, horizon=30, method="mc", runs=3000)):
+        local = uncertain_odds(venezuela, seed=5, **kw)
+        done: list[int] = []
+        remote = uncertain_odds(venezuela, seed=5, client=client, progress=done.append, **kw)
+        np.testing.assert_array_equal(local.curves, remote.curves)
+        np.testing.assert_array_equal(local.samples, remote.samples)
+        assert local.targets == remote.targets and remote.engine == kw.get("method", "exact")
+        assert done[-1] == kw["draws"]
+
+
+def test_compare_sensitivity_and_backtest_on_a_cluster_match_local(client, tutorial, venezuela):
+    from escalation.analysis import compare_scenarios, range_sensitivity
+    from escalation.evidence import backtest, load_events
+
+    variant = tutorial.with_start(RED="mobilised")
+    local = compare_scenarios(tutorial, variant, method="mc", runs=CHUNK_SIZE + 7, seed=4)
+    remote = compare_scenarios(tutorial, variant, method="mc", runs=CHUNK_SIZE + 7, seed=4, client=client)
+    assert local.to_dict()["targets"] == remote.to_dict()["targets"]
+    assert remote["red_retaliates"].difference != 0
+    a = range_sensitivity(venezuela, target="direct_strikes", horizon=45)
+    b = range_sensitivity(venezuela, target="direct_strikes", horizon=45, client=client)
+    assert a.to_dict() == b.to_dict() and len(b) > 10
+    log = load_events("venezuela-2025", venezuela)
+    a = backtest(venezuela, log, horizons=[30], workers=1)
+    b = backtest(venezuela, log, horizons=[30], client=client)
+    assert a.cases == b.cases and len(b.cases) > 10
+
+
+def test_cli_uncertainty_and_compare_on_a_local_cluster_print_the_local_tables():
+    for args in (["run", "tutorial", "--uncertainty", "20", "--seed", "2"],
+                 ["compare", "tutorial", "--set", "RED.start=mobilised", "--method", "mc", "--runs", "3000",
+                  "--seed", "2"]):
+        local = CliRunner().invoke(cli, [*args, "-q"])
+        remote = CliRunner().invoke(cli, [*args, "--dask", "--workers", "1"])
+        assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+        assert "dask: 1 worker, 1 thread on a local cluster" in remote.stderr
+        strip = lambda text: [line for line in text.splitlines() if not line.startswith("(")]  # noqa: E731 - wall time
+        assert strip(local.stdout) == strip(remote.stdout) and len(strip(local.stdout)) > 3
+
+
 def test_unreachable_scheduler_is_one_line_and_exit_2(tmp_path):
     exe = shutil.which("escalation", path=str(Path(sys.executable).parent))
     assert exe is not None, "the console script is installed next to the interpreter"

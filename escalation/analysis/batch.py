@@ -6,7 +6,8 @@ exact engine's stage plan, the target masks) is built once, on the *support* of 
 (moves and factors that any set makes positive); each set then costs its stage values, found
 for all sets at once by the plan's gather, and a propagation. The propagation runs
 :data:`~escalation.engines.exact.BATCH` sets per call of the exact engine's kernel
-(:mod:`escalation.engines.propagate`), on threads (the kernel releases the GIL).
+(:mod:`escalation.engines.propagate`), on threads (the kernel releases the GIL) or as the
+tasks of a Dask cluster (``client=``; :func:`escalation.distributed.map_ordered`).
 
 A set whose outgoing probabilities add up to more than 1 in some reachable state (the check
 the exact engine makes) is not solved: its odds are NaN and its error is kept, so callers
@@ -19,15 +20,18 @@ to rounding, and do not depend on the number of workers or on the other sets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..compiled import DEFAULT_MAX_STATES, SUM_TOLERANCE, CompiledModel, reachable
 from ..errors import ScenarioError
 from ..limits import check_horizon
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
 __all__ = ["BatchOdds", "ExactBatch", "seed_of_set", "simulate_sets"]
 
@@ -192,7 +196,8 @@ class ExactBatch:
             return str(exc.problems[0])
         return "outgoing daily probabilities add up to more than 1 in a reachable state"  # pragma: no cover
 
-    def solve(self, p: np.ndarray, factors: np.ndarray | None = None, *, workers: int | None = None) -> BatchOdds:
+    def solve(self, p: np.ndarray, factors: np.ndarray | None = None, *, workers: int | None = None,
+              client: Client | None = None, progress: Callable[[int], None] | None = None) -> BatchOdds:
         """Exact odds under each set of numbers.
 
         Parameters
@@ -204,6 +209,11 @@ class ExactBatch:
             Default: the model's factors in every set.
         workers : int, optional
             Threads; default every available core. The result does not depend on it.
+        client : dask.distributed.Client, optional
+            Solve the blocks of sets as tasks of this Dask cluster instead of on local threads
+            (:func:`escalation.distributed.map_ordered`); the result is identical.
+        progress : callable, optional
+            Called with the number of sets solved so far.
 
         Returns
         -------
@@ -215,9 +225,8 @@ class ExactBatch:
             For a wrong shape, a probability outside [0, 1], a negative factor, or a number
             made positive outside the support.
         """
+        from ..distributed import map_ordered
         from ..engines.exact import BATCH
-        from ..engines.propagate import propagate
-        from ..limits import available_cores
 
         m = self.model
         p = np.atleast_2d(np.asarray(p, dtype=np.float64))
@@ -231,39 +240,45 @@ class ExactBatch:
         if ((p > 0) & (self.support.move_p == 0)).any() or ((f > 0) & (self.support.factor == 0)).any():
             raise ValueError("a set makes a number positive that is 0 in the support; pass it in vary_p/vary_factor")
         bad = self.refused(p, f)
+        cumulative = np.full((n_sets, len(self.targets), self.horizon + 1), np.nan)
+        # Block i is always sets [i * BATCH, (i + 1) * BATCH): how sets are grouped never
+        # depends on the workers or the cluster.
+        blocks = range(0, n_sets, BATCH)
+        report = None if progress is None else (lambda done: progress(min(done * BATCH, n_sets)))
+        results = map_ordered(client, _solve_block, blocks, shared=(self, p, f),
+                              workers=1 if n_sets <= BATCH else workers, progress=report)
+        for i, (cum, over) in enumerate(results):
+            idx = slice(i * BATCH, i * BATCH + len(over))
+            bad[idx] |= over
+            cumulative[idx] = cum
+        cumulative[bad] = np.nan
+        errors = tuple(self.error(p[i], f[i]) if bad[i] else None for i in range(n_sets))
+        return BatchOdds(targets=self.targets, horizon=self.horizon, cumulative=cumulative, errors=errors)
+
+    def _solve_block(self, p: np.ndarray, f: np.ndarray, lo: int) -> tuple[np.ndarray, np.ndarray]:
+        """Cumulative odds and over-1 flags of sets ``lo .. lo + BATCH`` (fewer at the end)."""
+        from ..engines.exact import BATCH
+        from ..engines.propagate import propagate
+
+        idx = np.arange(lo, min(lo + BATCH, len(p)))
+        cols = np.concatenate([idx, np.full(BATCH - idx.size, idx[-1])])  # the last block padded by repeating
         k, h, n = len(self.targets), self.horizon, self.n_states
-        cumulative = np.full((n_sets, k, h + 1), np.nan)
-        pl = self.plan
         v0 = np.zeros((n, k + 1))  # the targets' columns, and the engine's unabsorbed one (unused here)
         v0[0, :k] = ~self.holds_at_start
         v0[0, k] = 1.0
-        weight = np.ones(self.target_states.size)
-        levels = np.zeros(n, dtype=np.int64)
+        values, over = self.stage_values(p[cols], f[cols])
+        cum = np.zeros((BATCH, k, h + 1))
+        cum[:, :, 0] = self.holds_at_start
+        pl = self.plan
+        propagate(pl.rows, pl.ptr_offset, pl.indptr, pl.src, np.ascontiguousarray(values).ravel(), v0, self.target_ptr,
+                  self.target_states, np.ones(self.target_states.size), np.zeros(n, dtype=np.int64), cum,
+                  np.zeros((BATCH, h + 1, 11)))
+        return np.clip(cum[: idx.size], 0.0, 1.0), over[: idx.size]
 
-        def solve_block(lo: int) -> None:
-            # Block i is always sets [i * BATCH, (i + 1) * BATCH), the last one padded by repeating
-            # its last set: how sets are grouped never depends on the number of workers.
-            idx = np.arange(lo, min(lo + BATCH, n_sets))
-            cols = np.concatenate([idx, np.full(BATCH - idx.size, idx[-1])])
-            values, over = self.stage_values(p[cols], f[cols])
-            cum = np.zeros((BATCH, k, h + 1))
-            cum[:, :, 0] = self.holds_at_start
-            propagate(pl.rows, pl.ptr_offset, pl.indptr, pl.src, np.ascontiguousarray(values).ravel(), v0, self.target_ptr,
-                      self.target_states, weight, levels, cum, np.zeros((BATCH, h + 1, 11)))
-            bad[idx] |= over[: idx.size]
-            cumulative[idx] = np.clip(cum[: idx.size], 0.0, 1.0)
 
-        blocks = range(0, n_sets, BATCH)
-        workers = available_cores() if workers is None else max(1, int(workers))
-        if workers == 1 or n_sets <= BATCH:
-            for lo in blocks:
-                solve_block(lo)
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                list(pool.map(solve_block, blocks))
-        cumulative[bad] = np.nan
-        errors = tuple(self.error(p[i], f[i]) if bad[i] else None for i in range(n_sets))
-        return BatchOdds(targets=self.targets, horizon=h, cumulative=cumulative, errors=errors)
+def _solve_block(shared: tuple[ExactBatch, np.ndarray, np.ndarray], lo: int) -> tuple[np.ndarray, np.ndarray]:
+    batch, p, f = shared
+    return batch._solve_block(p, f, lo)
 
 
 def seed_of_set(entropy: int, index: int) -> int:
@@ -278,17 +293,18 @@ _MC_TAG = 0x6D63  # "mc"
 
 def simulate_sets(model: CompiledModel, p: np.ndarray, factors: np.ndarray | None = None, *, horizon: int,
                   targets: Sequence[str] | None = None, runs: int, entropy: int,
-                  workers: int | None = None, common: bool = False) -> BatchOdds:
+                  workers: int | None = None, common: bool = False, client: Client | None = None,
+                  progress: Callable[[int], None] | None = None) -> BatchOdds:
     """Monte Carlo odds under each set of numbers, set ``i`` seeded by :func:`seed_of_set`.
 
     Each set is walked with ``runs`` trajectories on one thread; sets run on ``workers``
-    threads. A set the engine refuses (outgoing odds above 1) is rejected as in
-    :meth:`ExactBatch.solve`. With ``common``, every set is seeded with ``entropy`` itself
-    (common random numbers: differences between sets are not swamped by sampling noise, and
-    two equal sets give equal odds).
+    threads, or as tasks of the Dask cluster behind ``client`` (the same result). A set the
+    engine refuses (outgoing odds above 1) is rejected as in :meth:`ExactBatch.solve`. With
+    ``common``, every set is seeded with ``entropy`` itself (common random numbers:
+    differences between sets are not swamped by sampling noise, and two equal sets give equal
+    odds). ``progress`` is called with the number of sets done so far.
     """
-    from ..engines.montecarlo import simulate
-    from ..limits import available_cores
+    from ..distributed import map_ordered
 
     p = np.atleast_2d(np.asarray(p, dtype=np.float64))
     f = np.tile(model.factor, (len(p), 1)) if factors is None else np.atleast_2d(np.asarray(factors, dtype=np.float64))
@@ -297,19 +313,37 @@ def simulate_sets(model: CompiledModel, p: np.ndarray, factors: np.ndarray | Non
     cumulative = np.full((len(p), len(names), h + 1), np.nan)
     se = np.full((len(p), len(names)), np.nan)
     errors: list[str | None] = [None] * len(p)
-
-    def one(i: int) -> None:
-        try:
-            m = model.with_numbers(p=p[i], factors=f[i])
-            sim = simulate(m, runs=runs, horizon=h, seed=entropy if common else seed_of_set(entropy, i), targets=names, workers=1,
-                           n_sample=0, top_paths=0)
-        except ScenarioError as exc:
-            errors[i] = str(exc.problems[0])
-            return
-        cumulative[i] = sim.cumulative()
-        se[i] = [sim.stderr(t) for t in names]
-
-    workers = available_cores() if workers is None else max(1, int(workers))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(one, range(len(p))))
+    job = _SetJob(model=model, p=p, factors=f, targets=names, horizon=h, runs=runs, entropy=entropy, common=common)
+    for i, (cum, err, error) in enumerate(map_ordered(client, _simulate_set, range(len(p)), shared=job,
+                                                      workers=workers, progress=progress)):
+        if error is None:
+            cumulative[i], se[i] = cum, err
+        errors[i] = error
     return BatchOdds(targets=names, horizon=h, cumulative=cumulative, errors=tuple(errors), sampling_se=se)
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class _SetJob:
+    """What every set of :func:`simulate_sets` needs (scattered once to a cluster's workers)."""
+
+    model: CompiledModel
+    p: np.ndarray
+    factors: np.ndarray
+    targets: tuple[str, ...]
+    horizon: int
+    runs: int
+    entropy: int
+    common: bool
+
+
+def _simulate_set(job: _SetJob, i: int) -> tuple[np.ndarray | None, np.ndarray | None, str | None]:
+    """Cumulative odds and standard errors of set ``i``, or the reason it was rejected."""
+    from ..engines.montecarlo import simulate
+
+    try:
+        m = job.model.with_numbers(p=job.p[i], factors=job.factors[i])
+        sim = simulate(m, runs=job.runs, horizon=job.horizon, seed=job.entropy if job.common else seed_of_set(job.entropy, i),
+                       targets=job.targets, workers=1, n_sample=0, top_paths=0)
+    except ScenarioError as exc:
+        return None, None, str(exc.problems[0])
+    return sim.cumulative(), np.array([sim.stderr(t) for t in job.targets]), None

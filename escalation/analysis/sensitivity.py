@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -37,6 +37,9 @@ from .priors import engine_numbers, support_masks, uncertain_parameters
 from .tables import format_probability, pandas_module
 from .tables import html_table as _html_table
 from .tables import text_table as _text_table
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
 __all__ = [
     "DEFAULT_SOBOL_N",
@@ -229,10 +232,11 @@ class _Solver:
 
     def __init__(self, model: CompiledModel, *, target: str, horizon: int, max_states: int, runs: int,
                  seed: SeedLike, vary_p: np.ndarray | None = None, vary_factor: np.ndarray | None = None,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, client: Client | None = None) -> None:
         from .batch import ExactBatch
 
         self.model, self.target, self.horizon, self.runs, self.workers = model, target, horizon, runs, workers
+        self.client = client
         self.method: Literal["exact", "mc"] = "exact"
         self.entropy: int | None = None
         try:
@@ -246,11 +250,11 @@ class _Solver:
         from .batch import simulate_sets
 
         if self.batch is not None:
-            out = self.batch.solve(p, f, workers=self.workers)
+            out = self.batch.solve(p, f, workers=self.workers, client=self.client)
         else:
             assert self.entropy is not None
             out = simulate_sets(self.model, p, f, horizon=self.horizon, targets=[self.target], runs=self.runs,
-                                entropy=self.entropy, workers=self.workers, common=True)
+                                entropy=self.entropy, workers=self.workers, common=True, client=self.client)
         return out.odds[:, 0], out.errors
 
 
@@ -313,6 +317,8 @@ def sensitivity(
     runs: int = 20_000,
     seed: SeedLike = 0,
     max_states: int = DEFAULT_MAX_STATES,
+    workers: int | None = None,
+    client: Client | None = None,
 ) -> Sensitivity:
     """One-at-a-time sensitivity of a target's odds to each move's daily probability.
 
@@ -342,6 +348,10 @@ def sensitivity(
         swamped by sampling noise.
     max_states : int, optional
         Limit on the compiled joint graph; past it the Monte Carlo engine is used instead.
+    workers : int, optional
+        Threads for the solves; the result does not depend on it.
+    client : dask.distributed.Client, optional
+        Solve the variants as tasks of this Dask cluster; the result is identical.
 
     Returns
     -------
@@ -404,7 +414,8 @@ def sensitivity(
         for i in indices:
             if not 0 <= i < len(scenario.moves):
                 raise IndexError(f"move index {i} out of range for {len(scenario.moves)} moves")
-    solver = _Solver(model, target=target, horizon=h, max_states=max_states, runs=runs, seed=seed)
+    solver = _Solver(model, target=target, horizon=h, max_states=max_states, runs=runs, seed=seed, workers=workers,
+                     client=client)
     rows = []
     for i in indices:
         p = float(model.move_p[i])
@@ -429,6 +440,8 @@ def range_sensitivity(
     runs: int = 20_000,
     seed: SeedLike = 0,
     max_states: int = DEFAULT_MAX_STATES,
+    workers: int | None = None,
+    client: Client | None = None,
 ) -> Sensitivity:
     """One-at-a-time sensitivity over ranges: each uncertain number set to the ends of its range.
 
@@ -439,7 +452,7 @@ def range_sensitivity(
     horizon : int, optional
     factor_ranges : mapping of int to (float, float), optional
         Modifier factors to sweep too: ``{modifier index: (lo, hi)}``.
-    runs, seed, max_states
+    runs, seed, max_states, workers, client
         As for :func:`sensitivity` (Monte Carlo fallback with a shared seed).
 
     Returns
@@ -477,7 +490,7 @@ def range_sensitivity(
     params = uncertain_parameters(scenario, factor_ranges=factor_ranges)
     vary_p, vary_f = support_masks(params, model.n_moves, model.factor.size)
     solver = _Solver(model, target=target, horizon=h, max_states=max_states, runs=runs, seed=seed, vary_p=vary_p,
-                     vary_factor=vary_f)
+                     vary_factor=vary_f, workers=workers, client=client)
     rows = []
     for prm in params:
         lo, hi = prm.ends()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +26,9 @@ from .priors import Parameter, engine_numbers, support_masks, uncertain_paramete
 from .tables import format_probability, pandas_module
 from .tables import html_table as _html_table
 from .tables import text_table as _text_table
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
 __all__ = ["DEFAULT_SOBOL_N", "SobolIndices", "sobol_indices"]
 
@@ -142,6 +145,7 @@ def sobol_indices(
     conf_level: float = 0.95,
     workers: int | None = None,
     max_states: int = DEFAULT_MAX_STATES,
+    client: Client | None = None,
 ) -> SobolIndices:
     """Global variance-based sensitivity: Sobol indices of a target's odds over all uncertain numbers.
 
@@ -165,6 +169,8 @@ def sobol_indices(
         Threads for the solves; the result does not depend on it.
     max_states : int, optional
         The exact engine is required.
+    client : dask.distributed.Client, optional
+        Solve the sample's blocks as tasks of this Dask cluster; the result is identical.
 
     Returns
     -------
@@ -231,7 +237,7 @@ def sobol_indices(
     p, f = engine_numbers(params, x, model.move_p, model.factor)
     vary_p, vary_f = support_masks(params, model.n_moves, model.factor.size)
     batch = ExactBatch(model, horizon=h, targets=[target], vary_p=vary_p, vary_factor=vary_f, max_states=max_states)
-    out = batch.solve(p, f, workers=workers)
+    out = batch.solve(p, f, workers=workers, client=client)
     rejected = [e for e in out.errors if e is not None]
     if rejected:
         raise EscalationError(f"{len(rejected)} of {len(p)} Sobol sample points were rejected (their outgoing daily "

@@ -21,9 +21,9 @@ import os
 import platform
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -41,6 +41,9 @@ from .priors import (
 )
 from .run import AUTO_EXACT_MAX_STATES, Manifest, _version, scenario_sha256
 from .tables import csv_text, format_probability, html_table, pandas_module, text_table
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
 __all__ = ["INTERVAL", "UncertainOdds", "UncertainTarget", "uncertain_odds"]
 
@@ -307,6 +310,8 @@ def uncertain_odds(
     runs: int = 10_000,
     factor_ranges: Mapping[int, Sequence[float]] | None = None,
     method: Literal["auto", "exact", "mc"] = "auto",
+    client: Client | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> UncertainOdds:
     """The distribution of each target's odds under the scenario's uncertain numbers.
 
@@ -333,6 +338,11 @@ def uncertain_odds(
         the stated factor as mode).
     method : {'auto', 'exact', 'mc'}
         How each draw is solved.
+    client : dask.distributed.Client, optional
+        Solve the draws as tasks of this Dask cluster (blocks of sets when exact, one set a
+        task with Monte Carlo); the result is identical to the local one.
+    progress : callable, optional
+        Called with the number of draws solved so far.
 
     Returns
     -------
@@ -403,14 +413,14 @@ def uncertain_odds(
         batch = ExactBatch(model, horizon=h, targets=names, vary_p=vary_p, vary_factor=vary_f, max_states=max_states)
         n_states = batch.n_states
         point = batch.solve(base_p, base_f, workers=1)
-        out = batch.solve(p, f, workers=workers) if n_draws else None
+        out = batch.solve(p, f, workers=workers, client=client, progress=progress) if n_draws else None
     else:
         from .batch import simulate_sets
 
         point = simulate_sets(model, base_p, base_f, horizon=h, targets=names, runs=runs, entropy=entropy,
                               workers=1)
         out = simulate_sets(model, p, f, horizon=h, targets=names, runs=runs, entropy=entropy,
-                            workers=workers) if n_draws else None
+                            workers=workers, client=client, progress=progress) if n_draws else None
     if point.errors[0] is not None:  # the stated values are invalid: the engines would refuse them too
         model.with_numbers(p=model.move_p)  # raises the full ScenarioError
         raise EscalationError(point.errors[0])  # pragma: no cover - with_numbers raised

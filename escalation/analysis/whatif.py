@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..compiled import DEFAULT_MAX_STATES
 from ..errors import EscalationError
@@ -40,6 +40,9 @@ from .sensitivity import (
 from .tables import format_probability, pandas_module
 from .tables import html_table as _html_table
 from .tables import text_table as _text_table
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
 __all__ = [
     "Cell",
@@ -452,6 +455,8 @@ def compare_scenarios(
     seed: SeedLike = None,
     workers: int | None = None,
     max_states: int = DEFAULT_MAX_STATES,
+    client: Client | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ScenarioComparison:
     """Run two scenarios with common random numbers and report the difference per target.
 
@@ -470,6 +475,10 @@ def compare_scenarios(
         Days, the same for both; default ``a``'s horizon.
     seed : None, int, SeedSequence or Generator, optional
         Normalised once; both runs use the same entropy.
+    client : dask.distributed.Client, optional
+        Walk both runs' Monte Carlo chunks on this Dask cluster; the result is identical.
+    progress : callable, optional
+        Called with the trajectories walked so far, over both runs (``2 x runs`` in all).
 
     Returns
     -------
@@ -520,9 +529,10 @@ def compare_scenarios(
     if names[0] == names[1]:
         names = (f"{names[0]} (A)", f"{names[1]} (B)")
     ra = run(a, method=method, runs=runs, horizon=h, seed=entropy, targets=chosen, workers=workers,
-             max_states=max_states)
+             max_states=max_states, client=client, progress=progress)
     rb = run(b, method=method, runs=runs, horizon=h, seed=entropy, targets=chosen, workers=workers,
-             max_states=max_states)
+             max_states=max_states, client=client,
+             progress=None if progress is None else (lambda done: progress((ra.manifest.runs or 0) + done)))
     identical = dump_scenario(a) == dump_scenario(b)
     rows = []
     for name in chosen:

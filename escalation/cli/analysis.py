@@ -19,14 +19,18 @@ import click
 from ..errors import EscalationError
 from ..limits import DEFAULT_MAX_STATES, MAX_HORIZON, MAX_RUNS
 from ..outputs import atomic_path, check_output_file, is_stdout
-from .base import cli, json_option, load, quiet_option, refuse_bad_output
+from .base import cli, json_option, load, progress, quiet_option, refuse_bad_output
+from .distributed import cluster_options, open_cluster
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from ..analysis.uncertainty import UncertainOdds
+    from ..analysis.whatif import ScenarioComparison
     from ..scenario import Scenario
 
-__all__ = ["compare_cmd", "pool_cmd", "run_uncertainty_command", "sensitivity_cmd"]
+__all__ = ["compare_cmd", "comparison", "pool_cmd", "run_uncertainty_command", "sensitivity_cmd", "uncertainty",
+           "set_option"]
 
 set_option = click.option(
     "--set", "overrides", multiple=True, metavar="PATH=VALUE",
@@ -111,28 +115,23 @@ def _check_targets(scenarios: list[Scenario], targets: tuple[str, ...]) -> None:
 
 
 # --- run --uncertainty ----------------------------------------------------------------------------
-def run_uncertainty_command(scenario: str, *, draws: int, method: str, runs: int, horizon: int | None,
-                            seed: int | None, targets: tuple[str, ...], workers: int | None, max_states: int,
-                            json_out: str | None, csv_out: str | None, quiet: bool) -> None:
-    """What ``escalation run SCENARIO --uncertainty K`` does: draw K parameter sets, solve, print or write.
-
-    Called by the ``run`` command when ``--uncertainty`` is given; the other options keep
-    their meaning (``--runs`` is the Monte Carlo runs per draw where the chain is too large to
-    solve exactly).
-    """
+def uncertainty(loaded: Scenario, *, draws: int, method: str, runs: int, horizon: int | None, seed: int | None,
+                targets: tuple[str, ...], workers: int | None, max_states: int, quiet: bool,
+                dask: bool = False, scheduler: str | None = None) -> UncertainOdds:
+    """Draw and solve for ``run --uncertainty`` and ``plot --kind uncertainty``; notes on stderr unless quiet."""
     from ..analysis.uncertainty import uncertain_odds
 
     if method == "both":
         raise click.UsageError("--uncertainty solves each draw with one engine: use --method auto, exact or mc")
-    if is_stdout(json_out) and is_stdout(csv_out):
-        raise click.UsageError("--json - and --csv - cannot both write to stdout")
-    refuse_bad_output(json_out)
-    refuse_bad_output(csv_out)
-    loaded = load(scenario)
     _check_targets([loaded], targets)
-    result = uncertain_odds(loaded, draws=draws, seed=seed, horizon=horizon, targets=targets or None,
-                            workers=workers, max_states=max_states, runs=runs,
-                            method=method)  # type: ignore[arg-type]
+    update, close = progress(draws, quiet, label="drawing", at_least=0)
+    try:
+        with open_cluster(dask, scheduler, workers=workers, quiet=quiet) as client:
+            result = uncertain_odds(loaded, draws=draws, seed=seed, horizon=horizon, targets=targets or None,
+                                    workers=workers, max_states=max_states, runs=runs, method=method,  # type: ignore[arg-type]
+                                    client=client, progress=update)
+    finally:
+        close()
     if not quiet:
         click.echo(f"engine: {result.manifest.engine_reason}", err=True)
         if seed is None:
@@ -140,6 +139,26 @@ def run_uncertainty_command(scenario: str, *, draws: int, method: str, runs: int
         note = result.note()
         if note:
             click.echo(f"note: {note}", err=True)
+    return result
+
+
+def run_uncertainty_command(scenario: str, *, draws: int, method: str, runs: int, horizon: int | None,
+                            seed: int | None, targets: tuple[str, ...], workers: int | None, max_states: int,
+                            json_out: str | None, csv_out: str | None, quiet: bool, dask: bool = False,
+                            scheduler: str | None = None) -> None:
+    """What ``escalation run SCENARIO --uncertainty K`` does: draw K parameter sets, solve, print or write.
+
+    Called by the ``run`` command when ``--uncertainty`` is given; the other options keep
+    their meaning (``--runs`` is the Monte Carlo runs per draw where the chain is too large to
+    solve exactly; ``--dask``/``--scheduler`` solve the draws on a cluster).
+    """
+    if is_stdout(json_out) and is_stdout(csv_out):
+        raise click.UsageError("--json - and --csv - cannot both write to stdout")
+    refuse_bad_output(json_out)
+    refuse_bad_output(csv_out)
+    result = uncertainty(load(scenario), draws=draws, method=method, runs=runs, horizon=horizon, seed=seed,
+                         targets=targets, workers=workers, max_states=max_states, quiet=quiet, dask=dask,
+                         scheduler=scheduler)
     for out, text in ((csv_out, result.to_csv), (json_out, result.to_json)):
         if is_stdout(out):
             click.echo(text(), nl=False)
@@ -147,6 +166,34 @@ def run_uncertainty_command(scenario: str, *, draws: int, method: str, runs: int
         if out is not None:
             text(out)
     click.echo(result.table())
+
+
+def comparison(a: str, b: str | None, overrides: tuple[str, ...], *, targets: tuple[str, ...], runs: int,
+               horizon: int | None, seed: int | None, workers: int | None, max_states: int, method: str,
+               quiet: bool, dask: bool = False, scheduler: str | None = None) -> ScenarioComparison:
+    """Load, apply overrides and compare for ``compare`` and ``plot --kind compare``; notes on stderr unless quiet."""
+    from ..analysis.whatif import compare_scenarios
+
+    first = load(a)
+    second = _variant(load(b) if b is not None else first, overrides)
+    _check_targets([first, second], targets)
+    names = None
+    if b is None:
+        names = (a, f"{a} with {len(overrides)} override{'s' if len(overrides) != 1 else ''}" if overrides else f"{a} (again)")
+    update, close = progress(2 * runs if method != "exact" else 0, quiet)
+    try:
+        with open_cluster(dask, scheduler, workers=workers, quiet=quiet) as client:
+            result = compare_scenarios(first, second, targets=targets or None, names=names, method=method,  # type: ignore[arg-type]
+                                       runs=runs, horizon=horizon, seed=seed, workers=workers, max_states=max_states,
+                                       client=client, progress=update)
+    finally:
+        close()
+    if not quiet:
+        for o in overrides:
+            click.echo(f"override: {o}", err=True)
+        if seed is None and result.seed is not None:
+            click.echo(f"seed {result.seed} (repeat with --seed {result.seed})", err=True)
+    return result
 
 
 # --- compare --------------------------------------------------------------------------------------
@@ -159,10 +206,11 @@ def run_uncertainty_command(scenario: str, *, draws: int, method: str, runs: int
               help="Engines for both scenarios (as for `run`).")
 @json_option
 @plot_option
+@cluster_options
 @quiet_option
 def compare_cmd(a: str, b: str | None, overrides: tuple[str, ...], targets: tuple[str, ...], runs: int,
                 horizon: int | None, seed: int | None, workers: int | None, max_states: int, method: str,
-                json_out: str | None, plot_out: str | None, quiet: bool) -> None:
+                json_out: str | None, plot_out: str | None, dask: bool, scheduler: str | None, quiet: bool) -> None:
     """Compare two scenarios, or a scenario with overrides: odds under each and the difference.
 
     With B, the --set overrides apply to B; without it, B is A with the overrides. Both run
@@ -174,23 +222,10 @@ def compare_cmd(a: str, b: str | None, overrides: tuple[str, ...], targets: tupl
       escalation compare venezuela-2025 --set ALLIES.start=basing_access
       escalation compare venezuela-2025 --set "US:maritime_strikes->land_strikes.within.p=0.5"
     """
-    from ..analysis.whatif import compare_scenarios
-
     refuse_bad_output(json_out)
     _check_plot(plot_out)
-    first = load(a)
-    second = _variant(load(b) if b is not None else first, overrides)
-    _check_targets([first, second], targets)
-    names = None
-    if b is None:
-        names = (a, f"{a} with {len(overrides)} override{'s' if len(overrides) != 1 else ''}" if overrides else f"{a} (again)")
-    result = compare_scenarios(first, second, targets=targets or None, names=names, method=method,  # type: ignore[arg-type]
-                               runs=runs, horizon=horizon, seed=seed, workers=workers, max_states=max_states)
-    if not quiet:
-        for o in overrides:
-            click.echo(f"override: {o}", err=True)
-        if seed is None and result.seed is not None:
-            click.echo(f"seed {result.seed} (repeat with --seed {result.seed})", err=True)
+    result = comparison(a, b, overrides, targets=targets, runs=runs, horizon=horizon, seed=seed, workers=workers,
+                        max_states=max_states, method=method, quiet=quiet, dask=dask, scheduler=scheduler)
     if plot_out is not None:
         from ..plots.distribution_views import compare_figure
 
@@ -214,11 +249,12 @@ def compare_cmd(a: str, b: str | None, overrides: tuple[str, ...], targets: tupl
 @_options(_horizon, _seed, _workers, _max_states)
 @json_option
 @plot_option
+@cluster_options
 @quiet_option
 def sensitivity_cmd(scenario: str, target: str, overrides: tuple[str, ...], factor: float | None, sobol: bool,
                     sobol_n: int | None, bootstrap: int, top: int, horizon: int | None, seed: int | None,
                     workers: int | None, max_states: int, json_out: str | None, plot_out: str | None,
-                    quiet: bool) -> None:
+                    dask: bool, scheduler: str | None, quiet: bool) -> None:
     """Which numbers the odds of --target lean on: a tornado, elasticities and (--sobol) Sobol indices.
 
     \b
@@ -240,29 +276,32 @@ def sensitivity_cmd(scenario: str, target: str, overrides: tuple[str, ...], fact
     _check_plot(plot_out)
     loaded = _variant(load(scenario), overrides)
     _check_targets([loaded], (target,))
-    if factor is not None:
-        sweep = sensitivity(loaded, target=target, factor=factor, horizon=horizon, max_states=max_states,
-                            seed=seed if seed is not None else 0)
-    else:
-        sweep = range_sensitivity(loaded, target=target, horizon=horizon, max_states=max_states,
-                                  seed=seed if seed is not None else 0)
-    out: dict[str, Any] = {"one_at_a_time": sweep.to_dict()}
-    tables = [sweep.table(top=top)]
-    if factor is None and not len(sweep):
-        tables.append("note: no move carries a range or beta; sweep each move's daily odds with --factor 2")
-    if sweep.method == "exact":
-        el = elasticities(loaded, target=target, horizon=horizon, max_states=max_states)
-        out["elasticities"] = el.to_dict()
-        tables.append(el.table(top=top))
-    elif not quiet:
-        click.echo("note: elasticities need the exact engine; the chain is too large for --max-states", err=True)
-    if sobol:
-        si = sobol_indices(loaded, target=target, n=sobol_n or DEFAULT_SOBOL_N, seed=seed, horizon=horizon,
-                           bootstrap=bootstrap, workers=workers, max_states=max_states)
-        out["sobol"] = si.to_dict()
-        tables.append(si.table(top=top))
-        if seed is None and not quiet:
-            click.echo(f"seed {si.seed} (repeat the Sobol sample with --seed {si.seed})", err=True)
+    out: dict[str, Any] = {}
+    tables = []
+    with open_cluster(dask, scheduler, workers=workers, quiet=quiet) as client:
+        if factor is not None:
+            sweep = sensitivity(loaded, target=target, factor=factor, horizon=horizon, max_states=max_states,
+                                seed=seed if seed is not None else 0, workers=workers, client=client)
+        else:
+            sweep = range_sensitivity(loaded, target=target, horizon=horizon, max_states=max_states,
+                                      seed=seed if seed is not None else 0, workers=workers, client=client)
+        out["one_at_a_time"] = sweep.to_dict()
+        tables.append(sweep.table(top=top))
+        if factor is None and not len(sweep):
+            tables.append("note: no move carries a range or beta; sweep each move's daily odds with --factor 2")
+        if sweep.method == "exact":  # two propagations: no cluster needed
+            el = elasticities(loaded, target=target, horizon=horizon, max_states=max_states)
+            out["elasticities"] = el.to_dict()
+            tables.append(el.table(top=top))
+        elif not quiet:
+            click.echo("note: elasticities need the exact engine; the chain is too large for --max-states", err=True)
+        if sobol:
+            si = sobol_indices(loaded, target=target, n=sobol_n or DEFAULT_SOBOL_N, seed=seed, horizon=horizon,
+                               bootstrap=bootstrap, workers=workers, max_states=max_states, client=client)
+            out["sobol"] = si.to_dict()
+            tables.append(si.table(top=top))
+            if seed is None and not quiet:
+                click.echo(f"seed {si.seed} (repeat the Sobol sample with --seed {si.seed})", err=True)
     if plot_out is not None and len(sweep):
         from ..plots import plot_tornado
 

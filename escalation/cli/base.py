@@ -133,13 +133,20 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-def progress(total: int, quiet: bool) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
-    """A progress bar on stderr for long runs, hidden when stderr is not a terminal or with -q."""
-    from ..engines.montecarlo import CHUNK_SIZE
+def progress(total: int, quiet: bool, *, label: str = "simulating",
+             at_least: int | None = None) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
+    """A progress bar on stderr for long work, hidden when stderr is not a terminal or with -q.
 
-    if quiet or total <= 2 * CHUNK_SIZE or not sys.stderr.isatty():
+    ``total`` is counted in trajectories unless ``at_least`` is given: the bar shows only for
+    more than ``at_least`` units (default two Monte Carlo chunks of trajectories).
+    """
+    if at_least is None:
+        from ..engines.montecarlo import CHUNK_SIZE
+
+        at_least = 2 * CHUNK_SIZE
+    if quiet or total <= at_least or not sys.stderr.isatty():
         return None, lambda: None
-    bar = click.progressbar(length=total, label="simulating", file=sys.stderr)
+    bar = click.progressbar(length=total, label=label, file=sys.stderr)
     bar.__enter__()
     last = [0]
 

@@ -152,13 +152,13 @@ def run_cmd(scenario: str, runs: int, horizon: int | None, seed: int | None, tar
     if is_stdout(json_out) and is_stdout(csv_out):
         raise click.UsageError("--json - and --csv - cannot both write to stdout")
     if draws is not None:
-        if races or events or dask or scheduler:
-            raise click.UsageError("--uncertainty cannot be combined with --race, --events, --dask or --scheduler yet")
+        if races or events:
+            raise click.UsageError("--uncertainty cannot be combined with --race or --events yet")
         from .analysis import run_uncertainty_command
 
         run_uncertainty_command(scenario, draws=draws, method=method, runs=runs, horizon=horizon, seed=seed,
                                 targets=targets, workers=workers, max_states=max_states, json_out=json_out,
-                                csv_out=csv_out, quiet=quiet)
+                                csv_out=csv_out, quiet=quiet, dask=dask, scheduler=scheduler)
         return
     refuse_bad_output(json_out)
     refuse_bad_output(csv_out)

@@ -13,6 +13,7 @@ import click
 
 from ..outputs import is_stdout, write_text
 from .base import cli, json_option, load, quiet_option, refuse_bad_output
+from .distributed import cluster_options, open_cluster
 
 if TYPE_CHECKING:
     from ..evidence import EventLog
@@ -144,10 +145,14 @@ def _dates(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
 @click.option("--csv", "csv_out", metavar="PATH|-", default=None, help="Write one CSV row per case to PATH, or stdout.")
 @click.option("--plot", "plot_out", metavar="FILE", default=None,
               help="Draw the backtest figure (.png, .svg or .pdf): odds over time and a reliability diagram.")
+@click.option("--workers", type=click.IntRange(min=1, max=1024), default=None,
+              help="Threads (or LocalCluster processes with --dask); results do not depend on it. [default: every core]")
+@cluster_options
 @quiet_option
 def backtest_cmd(scenario: str, events: str, horizons: tuple[int, ...], as_of: tuple[dt.date, ...] | None, step: int,
                  complete_until: dt.date | None, targets: tuple[str, ...], max_states: int | None,
-                 json_out: str | None, csv_out: str | None, plot_out: str | None, quiet: bool) -> None:
+                 json_out: str | None, csv_out: str | None, plot_out: str | None, workers: int | None, dask: bool,
+                 scheduler: str | None, quiet: bool) -> None:
     """Score the nowcast odds of SCENARIO at past dates against an event log.
 
     For each as-of date and horizon: the exact odds of each target from the rungs the log
@@ -174,8 +179,10 @@ def backtest_cmd(scenario: str, events: str, horizons: tuple[int, ...], as_of: t
         if name not in loaded.target_names:
             raise EscalationError(f"--target: unknown target {name!r}; known: {', '.join(loaded.target_names)}")
     log = load_events(events, loaded)
-    result = backtest(loaded, log, horizons=horizons, as_of=as_of, complete_until=complete_until,
-                      targets=targets or None, step=step, max_states=max_states or DEFAULT_MAX_STATES)
+    with open_cluster(dask, scheduler, workers=workers, quiet=quiet) as client:
+        result = backtest(loaded, log, horizons=horizons, as_of=as_of, complete_until=complete_until,
+                          targets=targets or None, step=step, max_states=max_states or DEFAULT_MAX_STATES,
+                          workers=workers, client=client)
     if plot_out is not None:
         _plot(result, plot_out)
         if not quiet:

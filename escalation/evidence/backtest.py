@@ -26,11 +26,12 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from ..compiled import DEFAULT_MAX_STATES, compile_model
+from ..distributed import map_ordered
 from ..engines.exact import exact_odds
 from ..errors import Problem, ScenarioError
 from ..limits import check_horizon
@@ -43,7 +44,10 @@ from ..scoring import (
     log_score,
 )
 from .events import EventLog, check_log
-from .nowcast import as_date, nowcast, nowcast_starts
+from .nowcast import as_date, nowcast_starts
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
 __all__ = ["DEFAULT_HORIZONS", "DEFAULT_STEP", "Backtest", "Case", "ScoreSummary", "backtest", "default_as_of"]
 
@@ -301,6 +305,8 @@ def backtest(
     targets: Sequence[str] | None = None,
     step: int = DEFAULT_STEP,
     max_states: int = DEFAULT_MAX_STATES,
+    workers: int | None = None,
+    client: Client | None = None,
 ) -> Backtest:
     """Score nowcast odds at past dates against the event log.
 
@@ -323,6 +329,10 @@ def backtest(
         Days between default as-of dates.
     max_states : int, optional
         Limit on the joint chain for the exact engine.
+    workers : int, optional
+        Threads for the solves; default every core. The result does not depend on it.
+    client : dask.distributed.Client, optional
+        Solve the distinct nowcasts as tasks of this Dask cluster; the result is identical.
 
     Returns
     -------
@@ -379,14 +389,12 @@ def backtest(
     names = model.select_targets(targets)
     which = [model.target_names.index(t) for t in names]
     horizon = hs[-1]
-    solved: dict[tuple[str, ...], np.ndarray] = {}
+    keys = [tuple(nowcast_starts(scenario, log, d).items()) for d in dates]
+    distinct = list(dict.fromkeys(keys))
+    job = _NowcastJob(scenario=scenario, horizon=horizon, targets=names, max_states=max_states)
+    solved = dict(zip(distinct, map_ordered(client, _solve_nowcast, distinct, shared=job, workers=workers)))
     cases: list[Case] = []
-    for d in dates:
-        starts = nowcast_starts(scenario, log, d)
-        key = tuple(starts.values())
-        if key not in solved:
-            solved[key] = exact_odds(nowcast(scenario, log, d), horizon=horizon, targets=names,
-                                     max_states=max_states).cumulative()
+    for d, key in zip(dates, keys):
         cum = solved[key]
         known = min(horizon, (until - d).days)
         holds = model.targets_hold(log.states(scenario, d, d + dt.timedelta(days=known)), which)
@@ -430,3 +438,21 @@ def _entered(scenario: Scenario, log: EventLog, model: Any, which: list[int], na
         starts = np.flatnonzero(holds[j, 1:] & ~holds[j, :-1]) + 1
         out[name] = tuple(first + dt.timedelta(days=int(k)) for k in starts)
     return out
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class _NowcastJob:
+    """What every nowcast solve of :func:`backtest` needs (scattered once to a cluster's workers)."""
+
+    scenario: Scenario
+    horizon: int
+    targets: tuple[str, ...]
+    max_states: int
+
+
+def _solve_nowcast(job: _NowcastJob, starts: tuple[tuple[str, str], ...]) -> np.ndarray:
+    """Cumulative exact odds ``(n_targets, horizon + 1)`` from the rungs ``starts`` (actor, rung)."""
+    s = job.scenario
+    changed = {a: r for a, r in starts if s.actor(a).start != r}
+    start = s.with_start(**changed) if changed else s
+    return exact_odds(start, horizon=job.horizon, targets=job.targets, max_states=job.max_states).cumulative()
