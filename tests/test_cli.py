@@ -169,6 +169,40 @@ def test_plot_errors(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_plot_uncertainty_and_compare_kinds(tmp_path):
+    spread = tmp_path / "spread.png"
+    r = invoke("plot", "venezuela-2025", "--kind", "uncertainty", "--draws", "40", "--horizon", "30", "--seed", "1",
+               "--out", str(spread))
+    assert r.exit_code == 0, r.output
+    assert "exact odds per draw" in r.stderr and f"wrote {spread}" in r.stdout
+    assert spread.read_bytes().startswith(b"\x89PNG")
+    what_if = tmp_path / "what-if.svg"
+    r = invoke("plot", "tutorial", "--kind", "compare", "--set", "RED.start=mobilised", "--method", "exact",
+               "--out", str(what_if))
+    assert r.exit_code == 0, r.output
+    text = what_if.read_text()
+    assert "override: RED.start=mobilised" in r.stderr and "tutorial with 1 override" in text and "pts" in text
+    r = invoke("plot", "tutorial", "--kind", "compare", "--against", "tutorial", "--method", "exact",
+               "--out", str(tmp_path / "same.png"))
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "same.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_plot_kind_option_errors(tmp_path):
+    cases = [
+        (["--kind", "compare"], "--kind compare needs what to compare with"),
+        (["--kind", "odds", "--draws", "5"], "--draws applies to --kind uncertainty only"),
+        (["--kind", "uncertainty", "--set", "RED.start=mobilised"], "--against and --set apply to --kind compare"),
+        (["--kind", "uncertainty", "--method", "both"], "--uncertainty solves each draw with one engine"),
+        (["--kind", "compare", "--set", "NOPE.start=x"], "NOPE"),
+        (["--kind", "compare", "--against", "no-such-scenario"], "no-such-scenario"),
+    ]
+    for args, message in cases:
+        r = invoke("plot", "tutorial", *args, "--out", str(tmp_path / "x.png"))
+        assert r.exit_code == 2 and message in r.stderr and "Traceback" not in r.output, (args, r.output)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_ctrl_c_stops_cleanly_and_writes_nothing(tmp_path):
     import signal
     import time

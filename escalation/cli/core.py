@@ -11,6 +11,7 @@ import click
 from ..errors import EscalationError, ScenarioError
 from ..limits import DEFAULT_MAX_STATES
 from ..outputs import atomic_path, check_output_dir, check_output_file, is_stdout, write_text
+from .analysis import set_option
 from .base import cli, json_option, load, progress, quiet_option, refuse_bad_output, run_options
 from .distributed import cluster_options, open_cluster
 from .evidence import DATE, nowcast_log
@@ -224,8 +225,10 @@ def baserates(us: str | None, impute_day: bool, path: Path | None, json_out: str
 
 @cli.command()
 @click.argument("scenario")
-@click.option("--kind", type=click.Choice(["ladder", "graph", "odds", "fan", "paths", "first-hit", "all"]),
-              default="odds", show_default=True, help="Which figure; 'all' writes one file per kind into --out.")
+@click.option("--kind", type=click.Choice(["ladder", "graph", "odds", "fan", "paths", "first-hit", "uncertainty",
+                                           "compare", "all"]),
+              default="odds", show_default=True,
+              help="Which figure; 'all' writes the six figures of one run (ladder to first-hit) into --out.")
 @click.option("--out", metavar="PATH", required=True,
               help="Output file (.png, .svg or .pdf), or a directory with --kind all.")
 @click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True,
@@ -233,19 +236,32 @@ def baserates(us: str | None, impute_day: bool, path: Path | None, json_out: str
 @click.option("--log/--linear", "log", default=None,
               help="Probability axis of the odds and first-hit figures: symlog (--log) or linear (--linear). "
                    "Default: symlog when a target is rare (under 1% and under a twentieth of the largest).")
+@click.option("--draws", type=click.IntRange(min=1), default=None, metavar="K",
+              help="--kind uncertainty: parameter sets drawn from the moves' ranges and betas [default: 1000].")
+@click.option("--against", metavar="SCENARIO", default=None,
+              help="--kind compare: the second scenario (bundled name or file); --set overrides apply to it.")
+@set_option
 @run_options
 @click.option("--method", type=click.Choice(["auto", "mc", "exact", "both"]), default="auto", show_default=True,
-              help="Engines behind odds, fan, paths and first-hit figures.")
+              help="Engines behind the odds, fan, paths, first-hit, uncertainty and compare figures.")
 @quiet_option
-def plot(scenario: str, kind: str, out: str, fmt: str, log: bool | None, runs: int, horizon: int | None,
-         seed: int | None, targets: tuple[str, ...], workers: int | None, max_states: int, method: str,
-         quiet: bool) -> None:
+def plot(scenario: str, kind: str, out: str, fmt: str, log: bool | None, draws: int | None, against: str | None,
+         overrides: tuple[str, ...], runs: int, horizon: int | None, seed: int | None, targets: tuple[str, ...],
+         workers: int | None, max_states: int, method: str, quiet: bool) -> None:
     """Draw a figure of SCENARIO: ladders, move graphs, odds over time, crisis-level fan,
-    escalation paths or first-hit days."""
+    escalation paths, first-hit days, the spread of the odds, or a comparison.
+
+    \b
+    Examples:
+      escalation plot venezuela-2025 --kind odds --out odds.png
+      escalation plot venezuela-2025 --kind uncertainty --draws 500 --horizon 90 --out spread.png
+      escalation plot venezuela-2025 --kind compare --set ALLIES.start=basing_access --out what-if.png
+      escalation plot venezuela-2025 --kind compare --against venezuela-2025-dove --out analysts.png
+      escalation plot venezuela-2025 --kind all --out figures/ --format svg
+    """
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     from ..plots import KINDS, LOG_KINDS, make_figure, needs_result
 
@@ -253,6 +269,12 @@ def plot(scenario: str, kind: str, out: str, fmt: str, log: bool | None, runs: i
     if log is not None and kind != "all" and kind not in LOG_KINDS:
         raise click.UsageError(f"--log/--linear: the {kind!r} figure has no probability axis; "
                                f"they apply to {', '.join(LOG_KINDS)}")
+    if draws is not None and kind != "uncertainty":
+        raise click.UsageError("--draws applies to --kind uncertainty only")
+    if (against is not None or overrides) and kind != "compare":
+        raise click.UsageError("--against and --set apply to --kind compare only")
+    if kind == "compare" and against is None and not overrides:
+        raise click.UsageError("--kind compare needs what to compare with: --against SCENARIO and/or --set PATH=VALUE")
     if "paths" in kinds and method == "exact":
         raise EscalationError("--kind paths: the figure needs Monte Carlo results; use --method auto, mc or both")
     if kind == "all":
@@ -264,6 +286,23 @@ def plot(scenario: str, kind: str, out: str, fmt: str, log: bool | None, runs: i
             raise click.UsageError(f"--out {out}: expected a .png, .svg or .pdf file name, "
                                    f"found {Path(out).suffix or 'no extension'!r}")
         files = [check_output_file(out)]
+    if kind in ("uncertainty", "compare"):
+        from .analysis import comparison, uncertainty
+
+        if kind == "uncertainty":
+            from ..plots import uncertainty_figure
+
+            fig = uncertainty_figure(uncertainty(load(scenario), draws=draws or 1000, method=method, runs=runs,
+                                                 horizon=horizon, seed=seed, targets=targets, workers=workers,
+                                                 max_states=max_states, quiet=quiet))
+        else:
+            from ..plots import compare_figure
+
+            fig = compare_figure(comparison(scenario, against, overrides, targets=targets, runs=runs, horizon=horizon,
+                                            seed=seed, workers=workers, max_states=max_states, method=method,
+                                            quiet=quiet))
+        _save_figure(fig, files[0])
+        return
     loaded = load(scenario)
     result = None
     if any(needs_result(k) for k in kinds):
@@ -272,10 +311,16 @@ def plot(scenario: str, kind: str, out: str, fmt: str, log: bool | None, runs: i
     if kind == "all":
         check_output_dir(out, purpose="for --kind all")
     for k, file in zip(kinds, files):
-        fig = make_figure(k, loaded, result, log=log if k in LOG_KINDS else None)
-        try:
-            with atomic_path(file) as tmp:
-                fig.savefig(tmp, bbox_inches="tight")
-        finally:
-            plt.close(fig)
-        click.echo(f"wrote {file}")
+        _save_figure(make_figure(k, loaded, result, log=log if k in LOG_KINDS else None), file)
+
+
+def _save_figure(fig: Any, file: Path) -> None:
+    """Write ``fig`` to ``file`` atomically and say so."""
+    import matplotlib.pyplot as plt
+
+    try:
+        with atomic_path(file) as tmp:
+            fig.savefig(tmp, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    click.echo(f"wrote {file}")
