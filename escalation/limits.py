@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from numbers import Integral
 
-__all__ = ["DEFAULT_MAX_STATES", "MAX_HORIZON", "MAX_RUNS", "available_cores", "check_horizon", "check_runs"]
+__all__ = ["DEFAULT_MAX_STATES", "MAX_HORIZON", "MAX_RUNS", "MAX_TARGETS", "available_cores", "check_horizon",
+           "check_runs"]
 
 #: Default limit on the joint states the exact engine and the graph views enumerate.
 DEFAULT_MAX_STATES = 200_000
@@ -18,6 +19,9 @@ DEFAULT_MAX_STATES = 200_000
 MAX_HORIZON = 100_000
 #: Largest number of Monte Carlo runs accepted (2^50, about 10^15).
 MAX_RUNS = 1 << 50
+#: Most targets in one scenario. Each is a column of the exact engine and a condition the
+#: Monte Carlo walk evaluates at every change of state, so work and memory grow with them.
+MAX_TARGETS = 1_000
 
 
 def _whole(x: object) -> bool:

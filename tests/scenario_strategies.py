@@ -56,11 +56,12 @@ def scenarios(draw: st.DrawFn, max_actors: int = 3) -> Scenario:
                 move = Move(actor=actor.id, from_=frm, to=to, within=window, when=when,
                             tags=tuple(draw(st.lists(st.sampled_from(["kinetic", "talks"]), max_size=1))))
             moves.append(move)
+    carried = sorted({tag for m in moves for tag in m.tags})  # a modifier's tag must select some move
     modifiers = [
         Modifier(when=draw(conditions(actors, 1)), factor=draw(st.floats(0, 1.2)),
                  actor=draw(st.none() | st.sampled_from([a.id for a in actors])),
                  direction=draw(st.sampled_from(["any", "up", "down"])),
-                 tags=tuple(draw(st.lists(st.sampled_from(["kinetic", "talks"]), max_size=1))))
+                 tags=tuple(draw(st.lists(st.sampled_from(carried), max_size=1))) if carried else ())
         for _ in range(draw(st.integers(0, 1)))
     ]
     targets = [Target(name=f"t{i}", when=draw(conditions(actors))) for i in range(draw(st.integers(1, 3)))]

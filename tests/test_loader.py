@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scenario_strategies import scenarios
 
@@ -22,7 +22,6 @@ from escalation import (
     loads_scenario,
 )
 from escalation.loader import MAX_FILE_BYTES, json_schema
-from escalation.scenario.checks import tag_problems
 
 DATA = Path(__file__).parent / "data"
 BAD = sorted((DATA / "bad").glob("*.yaml"))
@@ -176,6 +175,31 @@ def test_file_over_the_size_limit_is_refused_before_parsing(tmp_path: Path):
         load_scenario(big)
 
 
+def test_more_targets_than_the_limit_are_refused_in_a_file_and_in_python(tmp_path: Path, tutorial):
+    from dataclasses import replace
+
+    from escalation.limits import MAX_TARGETS
+    from escalation.loader import bundled_scenarios
+
+    text = bundled_scenarios()["tutorial"].read_text()
+    head = text[: text.index("\ntargets:")]
+    many = tmp_path / "many.yaml"
+    for n, ok in ((MAX_TARGETS, True), (MAX_TARGETS + 1, False)):
+        many.write_text(head + "\ntargets:\n" + "".join(f"  t{i}: BLUE >= alert\n" for i in range(n)))
+        if ok:
+            assert len(load_scenario(many).targets) == MAX_TARGETS
+            continue
+        with pytest.raises(ScenarioError) as err:
+            load_scenario(many)
+        assert len(err.value.problems) == 1
+        assert str(err.value.problems[0]).endswith(
+            f"targets: expected a mapping of at most 1,000 target name -> condition (docs/limits.md), "
+            f"found a mapping of 1,001 entries")
+    named = [replace(tutorial.targets[0], name=f"t{i}") for i in range(MAX_TARGETS + 1)]
+    with pytest.raises(ScenarioError, match="targets: expected at most 1,000 targets .*, found 1,001"):
+        replace(tutorial, targets=tuple(named))
+
+
 def test_missing_file_and_unknown_name():
     with pytest.raises(ScenarioError, match="no such file or bundled scenario; did you mean 'tutorial'"):
         load_scenario("tutorail")
@@ -248,6 +272,15 @@ def test_schema_rejects_what_the_loader_rejects_structurally():
     data = yaml.safe_load((DATA / "bad" / "unknown_key.yaml").read_text())
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, json_schema())
+    good = json.loads(json.dumps(yaml.safe_load(_bundled_files()[0].read_text(encoding="utf-8")), default=str))
+    jsonschema.validate(good, json_schema())
+    # the limits the loader applies: no empty targets, at most MAX_TARGETS of them, the longest horizon
+    for field, value in (("targets", {}), ("targets", {f"t{i}": "BLUE >= alert" for i in range(1001)}),
+                         ("horizon", 100_001)):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**good, field: value}, json_schema())
+        with pytest.raises(ScenarioError, match=field):
+            loads_scenario(yaml.safe_dump({**good, field: value}))
 
 
 @given(text=st.text(max_size=20))
@@ -265,12 +298,19 @@ def test_dump_writes_atomically(tmp_path: Path):
     assert [p.name for p in tmp_path.iterdir()] == ["copy.yaml"]
 
 
+def test_a_modifier_tag_no_move_carries_is_refused_by_scenario_itself(tutorial):
+    from dataclasses import replace
+
+    from escalation.scenario import Modifier
+
+    typo = Modifier(when="BLUE >= alert", factor=2.0, tags=("kinetc",))
+    with pytest.raises(ScenarioError, match=r"modifiers\[\d+\]\.tags: tag 'kinetc' matches no move"):
+        replace(tutorial, modifiers=(*tutorial.modifiers, typo))
+
+
 @given(scenarios())
 @settings(suppress_health_check=[HealthCheck.too_slow])
 def test_random_valid_scenarios_round_trip(scenario):
-    # The loader refuses a modifier tag that no move carries (most likely a typo), which
-    # Scenario() itself still accepts and the strategy can draw.
-    assume(not tag_problems(list(enumerate(scenario.moves)), list(enumerate(scenario.modifiers))))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScenarioWarning)
         again = loads_scenario(dump_scenario(scenario))

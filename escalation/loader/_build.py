@@ -15,6 +15,7 @@ from typing import Any
 
 from ..conditions import did_you_mean, is_identifier
 from ..errors import Problem, ScenarioError
+from ..limits import MAX_TARGETS
 from ..scenario import (
     SCHEMA,
     Actor,
@@ -56,7 +57,7 @@ def _describe(value: object) -> str:
     if isinstance(value, list):
         return "a list" if value else "an empty list"
     if isinstance(value, dict):
-        return "a mapping" if value else "an empty mapping"
+        return ("a mapping" if len(value) < 100 else f"a mapping of {len(value):,} entries") if value else "an empty mapping"
     return type(value).__name__
 
 
@@ -126,10 +127,12 @@ def _list(what: str) -> Callable[[object], list[Any]]:
     return convert
 
 
-def _mapping(what: str, *, empty: bool) -> Callable[[object], dict[str, Any]]:
+def _mapping(what: str, *, empty: bool, most: int | None = None) -> Callable[[object], dict[str, Any]]:
     def convert(v: object) -> dict[str, Any]:
         if not isinstance(v, dict) or (not v and not empty):
             raise _Bad(f"a {'' if empty else 'non-empty '}mapping of {what}", v)
+        if most is not None and len(v) > most:
+            raise _Bad(f"a mapping of at most {most:,} {what} (docs/limits.md)", v)
         return v
 
     return convert
@@ -148,7 +151,7 @@ _TOP: Spec = {
     "actors": ("actors", _list("actors"), True),
     "moves": ("moves", _list("moves"), False),
     "modifiers": ("modifiers", _list("modifiers"), False),
-    "targets": ("targets", _mapping("target name -> condition", empty=False), False),
+    "targets": ("targets", _mapping("target name -> condition", empty=False, most=MAX_TARGETS), False),
 }
 _SOURCE: Spec = {k: (k, _text, False) for k in ("title", "url", "date", "publisher", "note")}
 _RUNG: Spec = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..conditions import Expr, check_names, did_you_mean
 from ..errors import Problem
-from ..limits import MAX_HORIZON
+from ..limits import MAX_HORIZON, MAX_TARGETS
 from .parts import SCHEMA, Actor, Modifier, Move, Source, Target
 
 #: "Did you mean" hints computed per check, at most. Each costs time linear in the number of
@@ -147,6 +147,9 @@ def cross_problems(
     elif horizon > MAX_HORIZON:
         problems.append(Problem(field="horizon", message=(
             f"expected at most {MAX_HORIZON:,} days (the limit per-day arrays are sized by), found {horizon:,}")))
+    if len(targets) > MAX_TARGETS:
+        problems.append(Problem(field="targets", message=(
+            f"expected at most {MAX_TARGETS:,} targets (docs/limits.md), found {len(targets):,}")))
     if not actors and not unbuilt.any_actor and not unbuilt.actors:
         problems.append(Problem(field="actors", message="expected at least one actor, found none"))
     rung_sets: dict[str, set[str]] = {}
