@@ -372,3 +372,9 @@ def test_compare_figure(tutorial):
     assert ax.get_title() == f"{c.names[0]} -> {c.names[1]}: odds and difference"
     assert ax.get_xlabel() == "Probability within 60 days"
     assert len(compare_figure(c).axes) == 1
+    # a target held at the start in B (odds 1): its label goes above the arrow, inside the axes
+    held = compare_scenarios(tutorial, tutorial.with_start(BLUE="strike"), method="exact", targets=["blue_strikes"])
+    ax = plot_compare(held)
+    (label,) = [t for t in ax.texts if t.get_text().endswith("pts")]
+    assert held["blue_strikes"].b.exact == 1.0 and ax.get_xlim()[1] == 1.0
+    assert label.get_ha() == "center" and 0 < label.xy[0] < 1.0

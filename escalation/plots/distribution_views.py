@@ -203,6 +203,8 @@ def plot_compare(comparison: ScenarioComparison, *, ax: Axes | None = None,
     names = _chosen(list(comparison.targets), targets)
     ax = _new_axes(ax, (10.0, 1.6 + 0.55 * len(names)))
     a_name, b_name = comparison.names
+    highest = max([max(comparison[n].a.probability, comparison[n].b.probability) for n in names], default=0.0)
+    right = min(1.0, 1.35 * highest) if highest > 0 else 1.0
     for i, name in enumerate(names):
         r = comparison[name]
         exact = r.exact_difference is not None
@@ -215,11 +217,14 @@ def plot_compare(comparison: ScenarioComparison, *, ax: Axes | None = None,
         text = f"{'+' if d >= 0 else ''}{100 * d:.2f} pts"
         if r.ci95 is not None and not exact:
             text += f" [{100 * r.ci95[0]:+.2f}, {100 * r.ci95[1]:+.2f}]"
-        ax.annotate(text, (max(a, b), i), xytext=(8, 0), textcoords="offset points", va="center", fontsize=8)
+        if max(a, b) > 0.75 * right:  # no room on the right: the label above the middle of the arrow
+            ax.annotate(text, ((a + b) / 2, i), xytext=(0, 5), textcoords="offset points", va="bottom", ha="center",
+                        fontsize=8)
+        else:
+            ax.annotate(text, (max(a, b), i), xytext=(8, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(np.arange(len(names)), names)
     ax.set_ylim(len(names) - 0.5, -0.5)
-    highest = max([max(comparison[n].a.probability, comparison[n].b.probability) for n in names], default=0.0)
-    ax.set_xlim(0.0, min(1.0, 1.35 * highest) if highest > 0 else 1.0)
+    ax.set_xlim(0.0, right)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(f"Probability within {comparison.horizon} days")
     ax.set_title(f"{a_name} -> {b_name}: odds and difference")
