@@ -202,6 +202,31 @@ def test_run_events_as_of_on_the_command_line(tmp_path):
     assert r.exit_code == 2 and "--events and --as-of go together" in r.stderr
 
 
+def test_uncertainty_from_a_nowcast(tmp_path):
+    from escalation.analysis.uncertainty import uncertain_odds
+    from escalation.evidence import load_events, nowcast, uncertain_nowcast
+
+    s = load_scenario("venezuela-2025")
+    log = load_events("venezuela-2025", s)
+    got = uncertain_nowcast(s, log, as_of="2025-10-20", draws=30, seed=3, horizon=30)
+    want = uncertain_odds(nowcast(s, log, "2025-10-20"), draws=30, seed=3, horizon=30)
+    np.testing.assert_array_equal(got.curves, want.curves)
+    assert got.manifest.as_of == "2025-10-20" and got.manifest.starts["VEN"] == "mobilisation"
+    from escalation.analysis.run import scenario_sha256
+
+    assert got.manifest.scenario_sha256 == scenario_sha256(s) and got.manifest.scenario_file == s.origin
+    out = tmp_path / "u.json"
+    r = CliRunner().invoke(cli, ["run", "venezuela-2025", "--uncertainty", "30", "--seed", "3", "--horizon", "30",
+                                 "--events", "venezuela-2025", "--as-of", "2025-10-20", "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text())
+    assert doc["manifest"]["as_of"] == "2025-10-20" and len(doc["manifest"]["events_sha256"]) == 64
+    assert doc["targets"]["direct_strikes"]["median"] == got["direct_strikes"].median
+    assert "nowcast: US=maritime_strikes, VEN=mobilisation" in r.stderr
+    r = CliRunner().invoke(cli, ["run", "tutorial", "--uncertainty", "5", "--race", "blue_strikes,red_retaliates"])
+    assert r.exit_code == 2 and "--uncertainty cannot be combined with --race yet" in r.stderr
+
+
 LINE = st.lists(st.sampled_from(["2025-01-01", "2025-01", "2025-13", "BLUE", "RED", "alert", "strike", "calm",
                                  "mobilised", "x", "", '"', "#", "\x00", "é", "2025-02-30", "date", "note"]),
                 max_size=6).map(",".join)

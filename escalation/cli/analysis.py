@@ -10,6 +10,7 @@ actor, rung, move or field is one line and exit status 2.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
     from ..analysis.uncertainty import UncertainOdds
     from ..analysis.whatif import ScenarioComparison
+    from ..evidence import EventLog
     from ..scenario import Scenario
 
 __all__ = ["compare_cmd", "comparison", "pool_cmd", "run_uncertainty_command", "sensitivity_cmd", "uncertainty",
@@ -117,22 +119,35 @@ def _check_targets(scenarios: list[Scenario], targets: tuple[str, ...]) -> None:
 # --- run --uncertainty ----------------------------------------------------------------------------
 def uncertainty(loaded: Scenario, *, draws: int, method: str, runs: int, horizon: int | None, seed: int | None,
                 targets: tuple[str, ...], workers: int | None, max_states: int, quiet: bool,
-                dask: bool = False, scheduler: str | None = None) -> UncertainOdds:
-    """Draw and solve for ``run --uncertainty`` and ``plot --kind uncertainty``; notes on stderr unless quiet."""
+                dask: bool = False, scheduler: str | None = None,
+                nowcast: tuple[EventLog, dt.date] | None = None) -> UncertainOdds:
+    """Draw and solve for ``run --uncertainty`` and ``plot --kind uncertainty``; notes on stderr unless quiet.
+
+    With ``nowcast`` (the checked log and the day, from ``--events``/``--as-of``) the draws
+    start from the rungs the log puts the actors on by that day.
+    """
     from ..analysis.uncertainty import uncertain_odds
+    from ..evidence import uncertain_nowcast
 
     if method == "both":
         raise click.UsageError("--uncertainty solves each draw with one engine: use --method auto, exact or mc")
     _check_targets([loaded], targets)
+    options = dict(draws=draws, seed=seed, horizon=horizon, targets=targets or None, workers=workers,
+                   max_states=max_states, runs=runs, method=method)
     update, close = progress(draws, quiet, label="drawing", at_least=0)
     try:
         with open_cluster(dask, scheduler, workers=workers, quiet=quiet) as client:
-            result = uncertain_odds(loaded, draws=draws, seed=seed, horizon=horizon, targets=targets or None,
-                                    workers=workers, max_states=max_states, runs=runs, method=method,  # type: ignore[arg-type]
-                                    client=client, progress=update)
+            if nowcast is None:
+                result = uncertain_odds(loaded, **options, client=client, progress=update)  # type: ignore[arg-type]
+            else:
+                result = uncertain_nowcast(loaded, nowcast[0], as_of=nowcast[1], **options, client=client,
+                                           progress=update)
     finally:
         close()
     if not quiet:
+        if nowcast is not None:
+            starts = ", ".join(f"{a}={r}" for a, r in result.manifest.starts.items())  # type: ignore[attr-defined]
+            click.echo(f"nowcast: {starts} (from {nowcast[0].file} as of {nowcast[1]})", err=True)
         click.echo(f"engine: {result.manifest.engine_reason}", err=True)
         if seed is None:
             click.echo(f"seed {result.manifest.seed} (repeat these draws with --seed {result.manifest.seed})", err=True)
@@ -145,20 +160,25 @@ def uncertainty(loaded: Scenario, *, draws: int, method: str, runs: int, horizon
 def run_uncertainty_command(scenario: str, *, draws: int, method: str, runs: int, horizon: int | None,
                             seed: int | None, targets: tuple[str, ...], workers: int | None, max_states: int,
                             json_out: str | None, csv_out: str | None, quiet: bool, dask: bool = False,
-                            scheduler: str | None = None) -> None:
+                            scheduler: str | None = None, events: str | None = None,
+                            as_of: dt.date | None = None) -> None:
     """What ``escalation run SCENARIO --uncertainty K`` does: draw K parameter sets, solve, print or write.
 
     Called by the ``run`` command when ``--uncertainty`` is given; the other options keep
     their meaning (``--runs`` is the Monte Carlo runs per draw where the chain is too large to
-    solve exactly; ``--dask``/``--scheduler`` solve the draws on a cluster).
+    solve exactly; ``--dask``/``--scheduler`` solve the draws on a cluster; ``--events`` and
+    ``--as-of`` start them from a nowcast).
     """
+    from .evidence import nowcast_log
+
     if is_stdout(json_out) and is_stdout(csv_out):
         raise click.UsageError("--json - and --csv - cannot both write to stdout")
     refuse_bad_output(json_out)
     refuse_bad_output(csv_out)
-    result = uncertainty(load(scenario), draws=draws, method=method, runs=runs, horizon=horizon, seed=seed,
+    loaded = load(scenario)
+    result = uncertainty(loaded, draws=draws, method=method, runs=runs, horizon=horizon, seed=seed,
                          targets=targets, workers=workers, max_states=max_states, quiet=quiet, dask=dask,
-                         scheduler=scheduler)
+                         scheduler=scheduler, nowcast=nowcast_log(loaded, events, as_of))
     for out, text in ((csv_out, result.to_csv), (json_out, result.to_json)):
         if is_stdout(out):
             click.echo(text(), nl=False)

@@ -153,13 +153,14 @@ def run_cmd(scenario: str, runs: int, horizon: int | None, seed: int | None, tar
     if is_stdout(json_out) and is_stdout(csv_out):
         raise click.UsageError("--json - and --csv - cannot both write to stdout")
     if draws is not None:
-        if races or events:
-            raise click.UsageError("--uncertainty cannot be combined with --race or --events yet")
+        if races:
+            raise click.UsageError("--uncertainty cannot be combined with --race yet")
         from .analysis import run_uncertainty_command
 
         run_uncertainty_command(scenario, draws=draws, method=method, runs=runs, horizon=horizon, seed=seed,
                                 targets=targets, workers=workers, max_states=max_states, json_out=json_out,
-                                csv_out=csv_out, quiet=quiet, dask=dask, scheduler=scheduler)
+                                csv_out=csv_out, quiet=quiet, dask=dask, scheduler=scheduler, events=events,
+                                as_of=as_of)
         return
     refuse_bad_output(json_out)
     refuse_bad_output(csv_out)

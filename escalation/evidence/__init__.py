@@ -3,7 +3,8 @@
 - :mod:`.events`: the event-log format (CSV: ``date, actor, rung, source, note``), its
   reader and its checks against a scenario.
 - :mod:`.nowcast`: a scenario restarted from the rungs a log puts its actors on by a date,
-  and :func:`run_nowcast`, what ``escalation run --events LOG --as-of DATE`` calls.
+  :func:`run_nowcast`, what ``escalation run --events LOG --as-of DATE`` calls, and
+  :func:`uncertain_nowcast`, the same with ``--uncertainty K``.
 - :mod:`.fit`: the Bayesian (Beta) update of the move probabilities from a log.
 - :mod:`.backtest`: nowcast odds at past dates scored against what the log shows followed.
 
@@ -30,7 +31,7 @@ from .events import (
     parse_date,
 )
 from .fit import FitResult, MoveUpdate, Prior, fit, prior_beta
-from .nowcast import NowcastManifest, as_date, nowcast, nowcast_starts, run_nowcast
+from .nowcast import NowcastManifest, as_date, nowcast, nowcast_starts, run_nowcast, uncertain_nowcast
 
 __all__ = [
     "COLUMNS",
@@ -58,4 +59,5 @@ __all__ = [
     "parse_date",
     "prior_beta",
     "run_nowcast",
+    "uncertain_nowcast",
 ]

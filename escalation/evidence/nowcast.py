@@ -11,14 +11,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.run import Manifest, RunResult, run, scenario_sha256
 from ..errors import Problem, ScenarioError
 from ..scenario import Scenario
 from .events import EventLog, check_log, parse_date
 
-__all__ = ["NowcastManifest", "as_date", "nowcast", "nowcast_starts", "run_nowcast"]
+if TYPE_CHECKING:
+    from ..analysis.uncertainty import UncertainOdds
+
+__all__ = ["NowcastManifest", "as_date", "nowcast", "nowcast_starts", "run_nowcast", "uncertain_nowcast"]
 
 
 def as_date(value: dt.date | str, *, what: str = "as_of") -> dt.date:
@@ -137,11 +140,39 @@ def run_nowcast(scenario: Scenario, log: EventLog, *, as_of: dt.date | str, **op
     ('2025-03-01', True)
     """
     day = as_date(as_of)
-    starts = nowcast_starts(scenario, log, day)
-    variant = nowcast(scenario, log, day)
-    result = run(variant, **options)
-    base = {f.name: getattr(result.manifest, f.name) for f in dataclasses.fields(Manifest)}
+    result = run(nowcast(scenario, log, day), **options)
+    return dataclasses.replace(result, manifest=_nowcast_manifest(result.manifest, scenario, log, day))
+
+
+def uncertain_nowcast(scenario: Scenario, log: EventLog, *, as_of: dt.date | str, **options: Any) -> UncertainOdds:
+    """:func:`~escalation.analysis.uncertainty.uncertain_odds` on :func:`nowcast`, with the log and date in the manifest.
+
+    What ``escalation run SCENARIO --uncertainty K --events LOG --as-of DATE`` calls: the
+    spread of the odds from where the log puts the actors on ``as_of``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    log : EventLog
+    as_of : datetime.date or str
+    **options
+        Passed to :func:`~escalation.analysis.uncertainty.uncertain_odds` (``draws``, ``seed`` ...).
+
+    Returns
+    -------
+    UncertainOdds
+        Its ``scenario`` is the nowcast; its manifest a :class:`NowcastManifest`.
+    """
+    from ..analysis.uncertainty import uncertain_odds
+
+    day = as_date(as_of)
+    result = uncertain_odds(nowcast(scenario, log, day), **options)
+    return dataclasses.replace(result, manifest=_nowcast_manifest(result.manifest, scenario, log, day))
+
+
+def _nowcast_manifest(manifest: Manifest, scenario: Scenario, log: EventLog, day: dt.date) -> NowcastManifest:
+    """``manifest`` with the scenario file's identity (not the variant's) and the log, date and starts."""
+    base = {f.name: getattr(manifest, f.name) for f in dataclasses.fields(Manifest)}
     base.update(scenario_sha256=scenario_sha256(scenario), scenario_file=scenario.origin)
-    manifest = NowcastManifest(**base, events_file=log.file, events_sha256=log.sha256, as_of=day.isoformat(),
-                               starts=starts)
-    return dataclasses.replace(result, manifest=manifest)
+    return NowcastManifest(**base, events_file=log.file, events_sha256=log.sha256, as_of=day.isoformat(),
+                           starts=nowcast_starts(scenario, log, day))
