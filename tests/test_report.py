@@ -237,6 +237,26 @@ def test_optional_sections(tutorial_result, tutorial_html):
         write_report(sens)
 
 
+def test_uncertainty_section(tutorial_result):
+    from escalation.analysis.uncertainty import uncertain_odds
+
+    s = tutorial_result.scenario
+    u = uncertain_odds(s, draws=40, seed=2, horizon=tutorial_result.horizon)
+    html = write_report(tutorial_result, uncertainty=u, generated="fixed")
+    page = _parse(html)
+    sections = [attrs["id"] for tag, attrs in page.tags if tag == "section"]
+    assert sections.index("uncertainty") == sections.index("drivers") + 1
+    assert "is not propagated" not in html and 'data-figure="uncertainty"' in html
+    part = html[html.index('<section id="uncertainty">'):html.index('<section id="scenario">')]
+    t = u["blue_strikes"]
+    assert f"{format_probability(t.low)} to {format_probability(t.high)}" in part
+    assert f"40 of 40 parameter sets drawn (seed {u.manifest.seed})" in part
+    with pytest.raises(ValueError, match="uncertainty: expected scenario 'tutorial' at 60 days, found 'tutorial' at 30"):
+        write_report(tutorial_result, uncertainty=uncertain_odds(s, draws=5, seed=2, horizon=30))
+    with pytest.raises(TypeError, match="expected an UncertainOdds"):
+        write_report(tutorial_result, uncertainty=tutorial_result)
+
+
 def test_report_of_one_engine_only():
     s = load_scenario("tutorial")
     exact_only = write_report(run(s, method="exact"), baserates=False, generated="fixed")
@@ -304,6 +324,31 @@ def test_report_command_writes_a_report_that_reproduces_itself(tmp_path):
     res = _invoke(*args[1:])
     assert res.exit_code == 0, res.output
     assert _headline(again.read_text(encoding="utf-8")) == _headline(html) != []
+
+
+def test_report_command_with_uncertainty_from_a_nowcast_reproduces_itself(tmp_path):
+    out = tmp_path / "first.html"
+    res = _invoke("report", "venezuela-2025", "--runs", "3000", "--seed", "5", "--horizon", "30", "--uncertainty", "20",
+                  "--events", "venezuela-2025", "--as-of", "2025-10-20", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert "starting from where the event log venezuela_2025.csv puts the actors on 2025-10-20" in html
+    assert "nowcast as of" in html and "event log SHA-256" in html and 'id="uncertainty"' in html
+    command = re.search(r"<pre><code>([^<]*)</code></pre>", html).group(1)
+    args = shlex.split(command.replace("&#39;", "'"))
+    for flag, value in (("--events", "venezuela-2025"), ("--as-of", "2025-10-20"), ("--uncertainty", "20"),
+                        ("--seed", "5")):
+        assert args[args.index(flag) + 1] == value
+    again = tmp_path / "again.html"
+    args[args.index("--out") + 1] = str(again)
+    res = _invoke(*args[1:])
+    assert res.exit_code == 0, res.output
+    second = again.read_text(encoding="utf-8")
+
+    def spread(page: str) -> str:
+        return page[page.index('<section id="uncertainty">'):page.index("<svg", page.index('<section id="uncertainty">'))]
+
+    assert _headline(second) == _headline(html) != [] and spread(second) == spread(html)
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -27,10 +27,12 @@ from .sections import (
     reproduce_command,
     scenario_section,
     timing_section,
+    uncertainty_section,
 )
 
 if TYPE_CHECKING:
     from ..analysis import RunResult, Sensitivity
+    from ..analysis.uncertainty import UncertainOdds
 
 __all__ = ["HasReportSection", "render_report", "report_sections", "write_report"]
 
@@ -94,6 +96,7 @@ def report_sections(
     result: RunResult,
     *,
     sensitivity: Sensitivity | Sequence[Sensitivity] | None = None,
+    uncertainty: UncertainOdds | None = None,
     sections: Iterable[Section | HasReportSection] = (),
     baserates: bool = True,
     command: str | None = None,
@@ -101,6 +104,7 @@ def report_sections(
 ) -> tuple[Section, ...]:
     """The sections of the report on ``result``, in reading order (see :func:`write_report`)."""
     from ..analysis import RunResult
+    from ..analysis.uncertainty import UncertainOdds
 
     if not isinstance(result, RunResult):
         raise TypeError(f"result: expected a RunResult, found {type(result).__name__}")
@@ -109,7 +113,13 @@ def report_sections(
         if s.scenario_id != result.scenario.id:
             raise ValueError(f"sensitivity of {s.target}: expected scenario {result.scenario.id!r}, "
                              f"found {s.scenario_id!r}")
-    extra = _extra(sections)
+    if uncertainty is not None:
+        if not isinstance(uncertainty, UncertainOdds):
+            raise TypeError(f"uncertainty: expected an UncertainOdds, found {type(uncertainty).__name__}")
+        if (uncertainty.scenario.id, uncertainty.horizon) != (result.scenario.id, result.horizon):
+            raise ValueError(f"uncertainty: expected scenario {result.scenario.id!r} at {result.horizon} days, found "
+                             f"{uncertainty.scenario.id!r} at {uncertainty.horizon} days")
+    extra = ([uncertainty_section(uncertainty)] if uncertainty is not None else []) + _extra(sections)
     ids = [*BUILTIN_SECTIONS, *(x.id for x in extra)]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:  # checked before any figure is drawn
@@ -147,6 +157,7 @@ def write_report(
     path: str | os.PathLike[str] | None = None,
     *,
     sensitivity: Sensitivity | Sequence[Sensitivity] | None = None,
+    uncertainty: UncertainOdds | None = None,
     sections: Iterable[Section | HasReportSection] = (),
     baserates: bool = True,
     command: str | None = None,
@@ -157,9 +168,10 @@ def write_report(
 
     Sections, in order: the question and the headline odds; when targets are first reached;
     the most frequent escalation paths; the crisis level over time; uncertainty and drivers
-    (the sensitivity sweeps given, then ``sections``); the scenario itself (actors, ladders,
-    every move with its daily and window odds, rationale and sources as links); base rates
-    next to the scenario's odds; the manifest and the command that reproduces the report.
+    (the sensitivity sweeps given, the parameter uncertainty, then ``sections``); the
+    scenario itself (actors, ladders, every move with its daily and window odds, rationale
+    and sources as links); base rates next to the scenario's odds; the manifest and the
+    command that reproduces the report.
 
     Parameters
     ----------
@@ -170,6 +182,10 @@ def write_report(
     sensitivity : Sensitivity or sequence of Sensitivity, optional
         Sweeps from :func:`escalation.analysis.sensitivity` on the same scenario and horizon:
         a tornado chart and a table each.
+    uncertainty : UncertainOdds, optional
+        From :func:`escalation.analysis.uncertainty.uncertain_odds` on the same scenario and
+        horizon: a section with the spread of each target's odds over the parameter draws
+        (a table and the uncertainty figure), in place of the note that it was not propagated.
     sections : iterable, optional
         More sections for other analyses (uncertainty, backtests, ...): each a
         :class:`~escalation.report.Section`, or an object whose ``report_section()`` returns
@@ -212,8 +228,8 @@ def write_report(
         if command is None:
             command = reproduce_command(result, out=Path(path).name,
                                         drivers=[s.target for s in _sensitivities(sensitivity)])
-    html = render_report(result, sensitivity=sensitivity, sections=sections, baserates=baserates, command=command,
-                         title=title, generated=generated)
+    html = render_report(result, sensitivity=sensitivity, uncertainty=uncertainty, sections=sections,
+                         baserates=baserates, command=command, title=title, generated=generated)
     if path is not None:
         write_text(path, html)
     return html

@@ -22,6 +22,7 @@ from .figures import figure_svg
 
 if TYPE_CHECKING:
     from ..analysis import RunResult, Sensitivity
+    from ..analysis.uncertainty import UncertainOdds
     from ..scenario import Move, Scenario
 
 __all__ = [
@@ -74,9 +75,13 @@ def question_section(result: RunResult) -> Section:
     """The question, the headline odds of every target and the odds-by-day figure."""
     s, h, m = result.scenario, result.horizon, result.manifest
     when = f"within {h} days of {s.as_of}{_end(s, h)}" if s.as_of is not None else f"within {h} days"
+    start = "starting from the situation the scenario describes"
+    if getattr(m, "events_file", None):  # a nowcast (escalation.evidence.NowcastManifest)
+        rungs = ", ".join(f"{a} on {r}" for a, r in m.starts.items())  # type: ignore[attr-defined]
+        start = (f"starting from where the event log {Path(m.events_file).name} puts the actors on "  # type: ignore[attr-defined]
+                 f"{m.as_of} ({rungs})")  # type: ignore[attr-defined]
     blocks: list = [Paragraph(strong="The question. ", text=(
-        f"How likely is each of the targets below to hold at least once {when}, "
-        f"starting from the situation the scenario describes?"))]
+        f"How likely is each of the targets below to hold at least once {when}, {start}?"))]
     if s.description:
         blocks.append(Paragraph(text=s.description))
     both = result.simulation is not None and result.exact is not None
@@ -212,6 +217,32 @@ def drivers_section(result: RunResult, sensitivities: Sequence[Sensitivity], *, 
             "Uncertainty about the numbers themselves (the ranges and beta priors on moves) is not propagated in "
             "this report: the intervals above measure Monte Carlo sampling error only.")))
     return Section(id="drivers", title="Uncertainty and drivers", blocks=tuple(blocks))
+
+
+def uncertainty_section(u: UncertainOdds) -> Section:
+    """The spread of each target's odds over parameter draws: a table and the uncertainty figure."""
+    from ..analysis.uncertainty import INTERVAL
+    from ..plots import uncertainty_figure
+
+    engine = "exact odds per draw" if u.engine == "exact" else f"Monte Carlo per draw, {u.runs:,} runs each"
+    blocks: list = [Paragraph(strong="Uncertainty about the numbers. ", text=(
+        f"{u.n_valid:,} of {u.draws:,} parameter sets drawn (seed {u.manifest.seed}) over the "
+        f"{len(u.parameters)} uncertain numbers of the scenario: each move's range as a PERT distribution with "
+        f"its stated value as mode, each beta prior as given, drawn independently; {engine}. The interval is the "
+        f"spread those ranges imply, not a calibrated forecast interval."))]
+    rows = [(t.name, format_probability(t.point), format_probability(t.median),
+             f"{format_probability(t.low)} to {format_probability(t.high)}") for t in u.targets]
+    blocks.append(Table(header=("target", "point odds", "median", f"{INTERVAL:.0%} interval"), rows=tuple(rows),
+                        numeric=(False, True, True, True),
+                        caption=f"Odds within {u.horizon} days over the parameter draws"))
+    note = u.note()
+    if note:
+        blocks.append(Paragraph(strong="Note. ", text=note[0].upper() + note[1:] + "."))
+    if u.has_uncertainty:
+        blocks.append(Chart(name="uncertainty", svg=figure_svg(uncertainty_figure(u), prefix="fig-uncertainty"),
+                            caption="Each target's odds over the draws (violin, 90% interval, median, point value), "
+                                    "and the cumulative odds by day as median and 90% band."))
+    return Section(id="uncertainty", title="Uncertainty about the numbers", blocks=tuple(blocks))
 
 
 # --- the scenario -------------------------------------------------------------------------------
@@ -383,7 +414,8 @@ def _bundled_name(scenario: Scenario) -> str | None:
 
 
 def reproduce_command(result: RunResult, *, scenario_arg: str | None = None, out: str = "report.html",
-                      drivers: Sequence[str] | None = None) -> str:
+                      drivers: Sequence[str] | None = None, uncertainty: tuple[int, int] | None = None,
+                      events_arg: str | None = None) -> str:
     """The ``escalation report`` command line that reproduces ``result`` (and its report).
 
     Parameters
@@ -396,6 +428,10 @@ def reproduce_command(result: RunResult, *, scenario_arg: str | None = None, out
         The ``--out`` file.
     drivers : sequence of str, optional
         Targets of the sensitivity sweeps in the report (one ``--drivers`` each).
+    uncertainty : (int, int), optional
+        Draws and seed of the report's parameter-uncertainty section (``--uncertainty K``).
+    events_arg : str, optional
+        The ``--events`` argument of a nowcast; default the log file the manifest names.
 
     Returns
     -------
@@ -407,12 +443,18 @@ def reproduce_command(result: RunResult, *, scenario_arg: str | None = None, out
     args = ["escalation", "report", scenario]
     if m.runs is not None:
         args += ["--runs", str(m.runs), "--seed", str(m.seed)]
+    elif uncertainty is not None:
+        args += ["--seed", str(uncertainty[1])]
     args += ["--horizon", str(m.horizon), "--method", m.engine]
     if tuple(result) != s.target_names:
         for name in result:
             args += ["--target", name]
+    if getattr(m, "events_file", None):
+        args += ["--events", events_arg or m.events_file, "--as-of", m.as_of]  # type: ignore[attr-defined]
     for name in drivers or ():
         args += ["--drivers", name]
+    if uncertainty is not None:
+        args += ["--uncertainty", str(uncertainty[0])]
     args += ["--out", out]
     return " ".join(shlex.quote(a) for a in args)
 
@@ -448,6 +490,10 @@ def manifest_section(result: RunResult, *, command: str, generated: str) -> Sect
         ("run time", f"{m.wall_time:.2f} s"),
         ("report generated", generated),
     ]
+    if getattr(m, "events_file", None):  # a nowcast: the log and the day reproduce the start
+        rows[1:1] = [("event log", m.events_file), ("event log SHA-256", m.events_sha256),  # type: ignore[attr-defined]
+                     ("nowcast as of", m.as_of),  # type: ignore[attr-defined]
+                     ("start rungs", ", ".join(f"{a}={r}" for a, r in m.starts.items()))]  # type: ignore[attr-defined]
     return Section(id="manifest", title="Manifest and how to reproduce it", blocks=(
         Table(header=("field", "value"), rows=tuple(rows)),
         Paragraph(text=("The same command with the same seed gives the same numbers on any machine and any number of "
