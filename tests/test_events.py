@@ -223,8 +223,13 @@ def test_uncertainty_from_a_nowcast(tmp_path):
     assert doc["manifest"]["as_of"] == "2025-10-20" and len(doc["manifest"]["events_sha256"]) == 64
     assert doc["targets"]["direct_strikes"]["median"] == got["direct_strikes"].median
     assert "nowcast: US=maritime_strikes, VEN=mobilisation" in r.stderr
-    r = CliRunner().invoke(cli, ["run", "tutorial", "--uncertainty", "5", "--race", "blue_strikes,red_retaliates"])
-    assert r.exit_code == 2 and "--uncertainty cannot be combined with --race yet" in r.stderr
+    r = CliRunner().invoke(cli, ["run", "tutorial", "--uncertainty", "5", "--seed", "1", "--race",
+                                 "blue_strikes,red_retaliates", "--json", "-", "-q"])
+    assert r.exit_code == 0, r.output
+    (race,) = json.loads(r.stdout)["races"]
+    assert race["first"] == "blue_strikes" and 0 < race["first_wins"]["median"] < 1
+    r = CliRunner().invoke(cli, ["run", "tutorial", "--uncertainty", "5", "--race", "blue_strikes,nope"])
+    assert r.exit_code == 2 and "--race: unknown target 'nope'" in r.stderr
 
 
 LINE = st.lists(st.sampled_from(["2025-01-01", "2025-01", "2025-13", "BLUE", "RED", "alert", "strike", "calm",

@@ -138,6 +138,45 @@ def test_batch_equals_the_exact_engine(venezuela):
         assert_allclose(out.cumulative[i], ref, rtol=1e-12, atol=1e-15)
 
 
+def test_races_in_every_draw_equal_the_engines(venezuela):
+    from escalation.analysis.batch import seed_of_set
+    from escalation.engines.montecarlo import simulate
+
+    pair = ("major_war", "de_escalation")
+    model = compile_model(venezuela)
+    params = uncertain_parameters(venezuela)
+    p, f = engine_numbers(params, draw_parameters(params, 17, entropy=5), model.move_p, model.factor)
+    out = ExactBatch(model, horizon=40, races=[pair]).solve(p, f, workers=2)
+    assert out.race_cumulative.shape == (17, 1, 3, 41) and out.races == (pair,)
+    for i in (0, 16):  # 16 is in a padded last block
+        ref = exact_odds(model.with_numbers(p=p[i], factors=f[i]), horizon=40, races=[pair])
+        assert_allclose(out.race_cumulative[i, 0], ref.race(*pair).cumulative(), rtol=1e-12, atol=1e-15)
+        assert_allclose(out.cumulative[i], ref.cumulative(), rtol=1e-12, atol=1e-15)
+    sims = simulate_sets(model, p[:2], f[:2], horizon=30, runs=2000, entropy=9, races=[pair])
+    again = simulate(model.with_numbers(p=p[1], factors=f[1]), runs=2000, horizon=30, seed=seed_of_set(9, 1),
+                     workers=1, n_sample=0, top_paths=0, races=[pair])
+    np.testing.assert_array_equal(sims.race_cumulative[1, 0], again.race(*pair).cumulative())
+
+
+def test_uncertain_race_odds(venezuela):
+    pair = ("major_war", "de_escalation")
+    u = uncertain_odds(venezuela, draws=48, seed=2, horizon=60, races=[pair])
+    (race,) = u.races
+    point = exact_odds(venezuela, horizon=60, races=[pair]).race(*pair)
+    assert_allclose(race.point, (point.first_wins(), point.second_wins(), point.tie()), rtol=1e-12, atol=1e-15)
+    assert u.race_odds.shape == (48, 1, 3)
+    assert_allclose(race.median, np.median(u.race_odds[:, 0, :], axis=0), rtol=1e-12)
+    # major war first means major war held by the horizon, in every draw
+    assert (u.race_odds[:, 0, 0] <= u.target_odds("major_war") + 1e-12).all()
+    assert race.low[0] < race.median[0] < race.high[0]
+    doc = u.to_dict()["races"][0]
+    assert doc["first"] == "major_war" and doc["first_wins"]["median"] == race.median[0]
+    assert "race major_war vs de_escalation within 60 days: major_war first" in u.table()
+    assert uncertain_odds(venezuela, draws=4, seed=2, horizon=10).races == ()
+    with pytest.raises(KeyError, match="nope"):
+        uncertain_odds(venezuela, draws=4, seed=2, races=[("major_war", "nope")])
+
+
 def test_batch_rejects_sets_over_one_and_says_why():
     s = loads_scenario(CROWDED)
     m = compile_model(s)

@@ -15,7 +15,8 @@ report how many sets were rejected and why. The odds of every other set equal
 :func:`~escalation.engines.exact.exact_odds` on ``model.with_numbers(p=..., factors=...)``
 to rounding, and do not depend on the number of workers or on the other sets.
 
-:func:`simulate_sets` is the Monte Carlo counterpart for chains too large to enumerate.
+:func:`simulate_sets` is the Monte Carlo counterpart for chains too large to enumerate. Both
+can also solve races between targets in every set (``races=``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ class BatchOdds:
     sampling_se : ndarray or None, shape (n_sets, n_targets)
         Binomial standard error of each set's odds at the horizon with Monte Carlo; None when
         exact.
+    races : tuple of (str, str)
+        The races computed (pairs of targets).
+    race_cumulative : ndarray, shape (n_sets, n_races, 3, horizon + 1)
+        Per set and race, the odds by day that the first target holds first, the second, or
+        both on the same day (:class:`~escalation.engines.odds.Race`); NaN for rejected sets.
     """
 
     targets: tuple[str, ...]
@@ -62,6 +68,8 @@ class BatchOdds:
     cumulative: np.ndarray
     errors: tuple[str | None, ...]
     sampling_se: np.ndarray | None = None
+    races: tuple[tuple[str, str], ...] = ()
+    race_cumulative: np.ndarray | None = None
 
     @property
     def valid(self) -> np.ndarray:
@@ -90,6 +98,8 @@ class ExactBatch:
         Likewise for factors that are 0 as stated.
     max_states : int, optional
         Refuse a chain that may be larger (:class:`~escalation.errors.GraphTooLargeError`).
+    races : sequence of (str, str), optional
+        Pairs of targets whose race (which holds first) to compute for every set.
 
     Examples
     --------
@@ -104,9 +114,11 @@ class ExactBatch:
 
     def __init__(self, model: CompiledModel, *, horizon: int, targets: Sequence[str] | None = None,
                  vary_p: np.ndarray | None = None, vary_factor: np.ndarray | None = None,
-                 max_states: int = DEFAULT_MAX_STATES) -> None:
+                 max_states: int = DEFAULT_MAX_STATES, races: Sequence[tuple[str, str]] = ()) -> None:
         import scipy.sparse as sp
 
+        from ..engines.exact import columns
+        from ..engines.odds import check_races
         from ..engines.stages import plan
 
         self.model = model
@@ -129,6 +141,9 @@ class ExactBatch:
         self.holds_at_start = holds[:, 0].copy()
         self.target_ptr = np.concatenate([[0], np.cumsum(holds.sum(axis=1))]).astype(np.int64)
         self.target_states = (np.flatnonzero(holds.ravel()) % n).astype(np.int64) if which else np.zeros(0, np.int64)
+        self.races = check_races(model.scenario, races)
+        # the engine's columns: the targets, three per race, and the unabsorbed chain
+        self._columns = columns(support, self.reach, self.targets, self.races)
         n_terms, n_slots = pl.term_move.size, pl.slot_template.size
         self._term_to_slot = sp.csr_array((np.ones(n_terms), (pl.term_slot, np.arange(n_terms))), shape=(n_slots, n_terms))
         moving = np.flatnonzero(~pl.slot_is_stay)
@@ -240,7 +255,7 @@ class ExactBatch:
         if ((p > 0) & (self.support.move_p == 0)).any() or ((f > 0) & (self.support.factor == 0)).any():
             raise ValueError("a set makes a number positive that is 0 in the support; pass it in vary_p/vary_factor")
         bad = self.refused(p, f)
-        cumulative = np.full((n_sets, len(self.targets), self.horizon + 1), np.nan)
+        cumulative = np.full((n_sets, self._columns.day0.size, self.horizon + 1), np.nan)
         # Block i is always sets [i * BATCH, (i + 1) * BATCH): how sets are grouped never
         # depends on the workers or the cluster.
         blocks = range(0, n_sets, BATCH)
@@ -253,7 +268,10 @@ class ExactBatch:
             cumulative[idx] = cum
         cumulative[bad] = np.nan
         errors = tuple(self.error(p[i], f[i]) if bad[i] else None for i in range(n_sets))
-        return BatchOdds(targets=self.targets, horizon=self.horizon, cumulative=cumulative, errors=errors)
+        k, r = len(self.targets), len(self.races)
+        return BatchOdds(targets=self.targets, horizon=self.horizon, cumulative=cumulative[:, :k], errors=errors,
+                         races=self.races,
+                         race_cumulative=cumulative[:, k:].reshape(n_sets, r, 3, self.horizon + 1))
 
     def _solve_block(self, p: np.ndarray, f: np.ndarray, lo: int) -> tuple[np.ndarray, np.ndarray]:
         """Cumulative odds and over-1 flags of sets ``lo .. lo + BATCH`` (fewer at the end)."""
@@ -261,18 +279,14 @@ class ExactBatch:
         from ..engines.propagate import propagate
 
         idx = np.arange(lo, min(lo + BATCH, len(p)))
-        cols = np.concatenate([idx, np.full(BATCH - idx.size, idx[-1])])  # the last block padded by repeating
-        k, h, n = len(self.targets), self.horizon, self.n_states
-        v0 = np.zeros((n, k + 1))  # the targets' columns, and the engine's unabsorbed one (unused here)
-        v0[0, :k] = ~self.holds_at_start
-        v0[0, k] = 1.0
-        values, over = self.stage_values(p[cols], f[cols])
-        cum = np.zeros((BATCH, k, h + 1))
-        cum[:, :, 0] = self.holds_at_start
+        sets = np.concatenate([idx, np.full(BATCH - idx.size, idx[-1])])  # the last block padded by repeating
+        c = self._columns
+        values, over = self.stage_values(p[sets], f[sets])
+        cum = np.zeros((BATCH, c.day0.size, self.horizon + 1))
+        cum[:, :, 0] = c.day0
         pl = self.plan
-        propagate(pl.rows, pl.ptr_offset, pl.indptr, pl.src, np.ascontiguousarray(values).ravel(), v0, self.target_ptr,
-                  self.target_states, np.ones(self.target_states.size), np.zeros(n, dtype=np.int64), cum,
-                  np.zeros((BATCH, h + 1, 11)))
+        propagate(pl.rows, pl.ptr_offset, pl.indptr, pl.src, np.ascontiguousarray(values).ravel(), c.v0, c.target_ptr,
+                  c.target_states, c.target_weight, c.levels, cum, np.zeros((BATCH, self.horizon + 1, 11)))
         return np.clip(cum[: idx.size], 0.0, 1.0), over[: idx.size]
 
 
@@ -294,7 +308,7 @@ _MC_TAG = 0x6D63  # "mc"
 def simulate_sets(model: CompiledModel, p: np.ndarray, factors: np.ndarray | None = None, *, horizon: int,
                   targets: Sequence[str] | None = None, runs: int, entropy: int,
                   workers: int | None = None, common: bool = False, client: Client | None = None,
-                  progress: Callable[[int], None] | None = None) -> BatchOdds:
+                  progress: Callable[[int], None] | None = None, races: Sequence[tuple[str, str]] = ()) -> BatchOdds:
     """Monte Carlo odds under each set of numbers, set ``i`` seeded by :func:`seed_of_set`.
 
     Each set is walked with ``runs`` trajectories on one thread; sets run on ``workers``
@@ -302,24 +316,30 @@ def simulate_sets(model: CompiledModel, p: np.ndarray, factors: np.ndarray | Non
     engine refuses (outgoing odds above 1) is rejected as in :meth:`ExactBatch.solve`. With
     ``common``, every set is seeded with ``entropy`` itself (common random numbers:
     differences between sets are not swamped by sampling noise, and two equal sets give equal
-    odds). ``progress`` is called with the number of sets done so far.
+    odds). ``progress`` is called with the number of sets done so far; ``races`` are pairs of
+    targets whose race to count in every set.
     """
     from ..distributed import map_ordered
+    from ..engines.odds import check_races
 
     p = np.atleast_2d(np.asarray(p, dtype=np.float64))
     f = np.tile(model.factor, (len(p), 1)) if factors is None else np.atleast_2d(np.asarray(factors, dtype=np.float64))
     names = model.select_targets(targets)
     h = check_horizon(horizon)
+    pairs = check_races(model.scenario, races)
     cumulative = np.full((len(p), len(names), h + 1), np.nan)
+    race_cumulative = np.full((len(p), len(pairs), 3, h + 1), np.nan)
     se = np.full((len(p), len(names)), np.nan)
     errors: list[str | None] = [None] * len(p)
-    job = _SetJob(model=model, p=p, factors=f, targets=names, horizon=h, runs=runs, entropy=entropy, common=common)
-    for i, (cum, err, error) in enumerate(map_ordered(client, _simulate_set, range(len(p)), shared=job,
-                                                      workers=workers, progress=progress)):
+    job = _SetJob(model=model, p=p, factors=f, targets=names, horizon=h, runs=runs, entropy=entropy, common=common,
+                  races=pairs)
+    for i, (cum, err, race, error) in enumerate(map_ordered(client, _simulate_set, range(len(p)), shared=job,
+                                                            workers=workers, progress=progress)):
         if error is None:
-            cumulative[i], se[i] = cum, err
+            cumulative[i], se[i], race_cumulative[i] = cum, err, race
         errors[i] = error
-    return BatchOdds(targets=names, horizon=h, cumulative=cumulative, errors=tuple(errors), sampling_se=se)
+    return BatchOdds(targets=names, horizon=h, cumulative=cumulative, errors=tuple(errors), sampling_se=se,
+                     races=pairs, race_cumulative=race_cumulative)
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -334,16 +354,18 @@ class _SetJob:
     runs: int
     entropy: int
     common: bool
+    races: tuple[tuple[str, str], ...] = ()
 
 
-def _simulate_set(job: _SetJob, i: int) -> tuple[np.ndarray | None, np.ndarray | None, str | None]:
-    """Cumulative odds and standard errors of set ``i``, or the reason it was rejected."""
+def _simulate_set(job: _SetJob, i: int) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, str | None]:
+    """Cumulative odds, standard errors and race odds of set ``i``, or the reason it was rejected."""
     from ..engines.montecarlo import simulate
 
     try:
         m = job.model.with_numbers(p=job.p[i], factors=job.factors[i])
         sim = simulate(m, runs=job.runs, horizon=job.horizon, seed=job.entropy if job.common else seed_of_set(job.entropy, i),
-                       targets=job.targets, workers=1, n_sample=0, top_paths=0)
+                       targets=job.targets, workers=1, n_sample=0, top_paths=0, races=job.races)
     except ScenarioError as exc:
-        return None, None, str(exc.problems[0])
-    return sim.cumulative(), np.array([sim.stderr(t) for t in job.targets]), None
+        return None, None, None, str(exc.problems[0])
+    races = np.stack([sim.race(a, b).cumulative() for a, b in job.races]) if job.races else np.zeros((0, 3, job.horizon + 1))
+    return sim.cumulative(), np.array([sim.stderr(t) for t in job.targets]), races, None

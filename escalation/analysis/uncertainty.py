@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..compiled import DEFAULT_MAX_STATES, compile_model, estimate_states
+from ..engines.odds import check_races
 from ..errors import EscalationError
 from ..limits import check_horizon, check_runs
 from ..rng import SeedLike, seed_entropy
@@ -45,7 +46,7 @@ from .tables import csv_text, format_probability, html_table, pandas_module, tex
 if TYPE_CHECKING:
     from dask.distributed import Client
 
-__all__ = ["INTERVAL", "UncertainOdds", "UncertainTarget", "uncertain_odds"]
+__all__ = ["INTERVAL", "RACE_OUTCOMES", "UncertainOdds", "UncertainRace", "UncertainTarget", "uncertain_odds"]
 
 #: The central interval reported: 90% (the 5% and 95% quantiles of the draws' odds).
 INTERVAL = 0.90
@@ -90,6 +91,47 @@ class UncertainTarget:
         return math.sqrt(max(0.0, self.sd ** 2 - self.sampling_se ** 2))
 
 
+#: The outcomes of a race, in the order of :meth:`escalation.engines.odds.Race.cumulative`.
+RACE_OUTCOMES = ("first_wins", "second_wins", "tie")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UncertainRace:
+    """The distribution of a race's odds (which of two targets holds first) within the horizon.
+
+    Attributes
+    ----------
+    first, second : str
+        The two targets.
+    point, median, low, high : tuple of float
+        For each outcome of :data:`RACE_OUTCOMES` (first holds first, second holds first, both
+        on the same day): the odds with the stated values, and the median and 90% interval
+        over the valid draws (the point odds without draws).
+    """
+
+    first: str
+    second: str
+    point: tuple[float, float, float]
+    median: tuple[float, float, float]
+    low: tuple[float, float, float]
+    high: tuple[float, float, float]
+
+    def line(self, horizon: int) -> str:
+        """One line: each outcome's median odds, 90% interval and point odds."""
+        labels = (f"{self.first} first", f"{self.second} first", "same day")
+        parts = [f"{label} {format_probability(m)} [{format_probability(lo)}, {format_probability(hi)}] "
+                 f"(point {format_probability(pt)})"
+                 for label, m, lo, hi, pt in zip(labels, self.median, self.low, self.high, self.point)]
+        return f"race {self.first} vs {self.second} within {horizon} days: " + "; ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{first, second, first_wins: {point, median, low, high}, second_wins: ..., tie: ...}``."""
+        out: dict[str, Any] = {"first": self.first, "second": self.second}
+        for k, name in enumerate(RACE_OUTCOMES):
+            out[name] = {"point": self.point[k], "median": self.median[k], "low": self.low[k], "high": self.high[k]}
+        return out
+
+
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class UncertainOdds(Mapping[str, UncertainTarget]):
     """The answer of :func:`uncertain_odds`: per target, the distribution of its odds.
@@ -123,6 +165,10 @@ class UncertainOdds(Mapping[str, UncertainTarget]):
         Trajectories per draw with Monte Carlo.
     manifest : Manifest
         Seed (``manifest.seed``), engine, horizon, wall time, versions.
+    races : tuple of UncertainRace
+        The races asked for (``races=``), each with the distribution of its outcomes.
+    race_odds : ndarray, shape (n_valid, n_races, 3)
+        Each valid draw's race odds at the horizon (outcomes as :data:`RACE_OUTCOMES`).
     """
 
     scenario: Scenario
@@ -140,6 +186,8 @@ class UncertainOdds(Mapping[str, UncertainTarget]):
     engine: Literal["exact", "mc"]
     runs: int | None
     manifest: Manifest
+    races: tuple[UncertainRace, ...] = ()
+    race_odds: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 3)), repr=False)
 
     # --- mapping -------------------------------------------------------------------------------
     def __getitem__(self, name: str) -> UncertainTarget:
@@ -224,6 +272,7 @@ class UncertainOdds(Mapping[str, UncertainTarget]):
                                 "value": p.value, "lo": p.lo, "hi": p.hi, "a": p.a, "b": p.b, "scale": p.scale}
                                for p in self.parameters],
             },
+            "races": [r.to_dict() for r in self.races],
             "manifest": asdict(self.manifest),
         }
 
@@ -281,6 +330,7 @@ class UncertainOdds(Mapping[str, UncertainTarget]):
     def table(self) -> str:
         """A plain-text table: per target the point odds, the median and the 90% interval."""
         lines = text_table(self._title(), *self._cells())
+        lines += [r.line(self.horizon) for r in self.races]
         lines.append(self._footer())
         note = self.note()
         if note:
@@ -294,7 +344,8 @@ class UncertainOdds(Mapping[str, UncertainTarget]):
         import html
 
         note = self.note()
-        extra = f"<p>{html.escape(self._footer())}</p>" + (f"<p>Note: {html.escape(note)}</p>" if note else "")
+        extra = "".join(f"<p>{html.escape(r.line(self.horizon))}</p>" for r in self.races)
+        extra += f"<p>{html.escape(self._footer())}</p>" + (f"<p>Note: {html.escape(note)}</p>" if note else "")
         return html_table(self._title(), *self._cells()) + extra
 
 
@@ -312,6 +363,7 @@ def uncertain_odds(
     method: Literal["auto", "exact", "mc"] = "auto",
     client: Client | None = None,
     progress: Callable[[int], None] | None = None,
+    races: Sequence[tuple[str, str]] = (),
 ) -> UncertainOdds:
     """The distribution of each target's odds under the scenario's uncertain numbers.
 
@@ -343,6 +395,9 @@ def uncertain_odds(
         task with Monte Carlo); the result is identical to the local one.
     progress : callable, optional
         Called with the number of draws solved so far.
+    races : sequence of (str, str), optional
+        Pairs of targets whose race (which holds first) to solve in every draw too
+        (:attr:`UncertainOdds.races`).
 
     Returns
     -------
@@ -392,6 +447,7 @@ def uncertain_odds(
     model = compile_model(scenario)
     h = check_horizon(scenario.horizon if horizon is None else horizon)
     names = model.select_targets(targets)
+    race_pairs = check_races(scenario, races)
     params = uncertain_parameters(scenario, factor_ranges=factor_ranges)
     entropy = seed_entropy(seed)
     estimate = estimate_states(model)
@@ -410,7 +466,8 @@ def uncertain_odds(
     if engine == "exact":
         from .batch import ExactBatch
 
-        batch = ExactBatch(model, horizon=h, targets=names, vary_p=vary_p, vary_factor=vary_f, max_states=max_states)
+        batch = ExactBatch(model, horizon=h, targets=names, vary_p=vary_p, vary_factor=vary_f, max_states=max_states,
+                           races=race_pairs)
         n_states = batch.n_states
         point = batch.solve(base_p, base_f, workers=1)
         out = batch.solve(p, f, workers=workers, client=client, progress=progress) if n_draws else None
@@ -418,9 +475,9 @@ def uncertain_odds(
         from .batch import simulate_sets
 
         point = simulate_sets(model, base_p, base_f, horizon=h, targets=names, runs=runs, entropy=entropy,
-                              workers=1)
+                              workers=1, races=race_pairs)
         out = simulate_sets(model, p, f, horizon=h, targets=names, runs=runs, entropy=entropy,
-                            workers=workers, client=client, progress=progress) if n_draws else None
+                            workers=workers, client=client, progress=progress, races=race_pairs) if n_draws else None
     if point.errors[0] is not None:  # the stated values are invalid: the engines would refuse them too
         model.with_numbers(p=model.move_p)  # raises the full ScenarioError
         raise EscalationError(point.errors[0])  # pragma: no cover - with_numbers raised
@@ -457,7 +514,17 @@ def uncertain_odds(
             sampling = float(point_se[j]) if point_se is not None else None
         rows.append(UncertainTarget(name=name, description=scenario.target(name).description, point=pt, median=med,
                                     mean=mean, sd=sd, low=lo, high=hi, sampling_se=sampling))
-    for arr in (x, odds, curves, point_curves, valid):
+    point_races = point.race_cumulative[0, :, :, -1]  # (n_races, 3)
+    race_odds = out.race_cumulative[valid][:, :, :, -1] if out is not None else np.zeros((0, len(race_pairs), 3))
+    race_rows = []
+    for r, (a, b) in enumerate(race_pairs):
+        pt = tuple(float(v) for v in point_races[r])
+        if race_odds.shape[0]:
+            lo, med, hi = (tuple(float(v) for v in q) for q in np.quantile(race_odds[:, r, :], [_LO_Q, 0.5, _HI_Q], axis=0))
+        else:
+            lo = med = hi = pt
+        race_rows.append(UncertainRace(first=a, second=b, point=pt, median=med, low=lo, high=hi))  # type: ignore[arg-type]
+    for arr in (x, odds, curves, point_curves, valid, race_odds):
         arr.flags.writeable = False
     manifest = Manifest(
         scenario_id=scenario.id, scenario_sha256=scenario_sha256(scenario), scenario_file=scenario.origin,
@@ -471,5 +538,5 @@ def uncertain_odds(
         scenario=scenario, parameters=params, targets=tuple(rows), horizon=h, draws=n_draws, samples=x, odds=odds,
         curves=curves, point_curves=point_curves, valid=valid, rejected=rejected,
         reasons=tuple(reasons.most_common(_MAX_REASONS)), engine=engine, runs=runs if engine == "mc" else None,
-        manifest=manifest,
+        manifest=manifest, races=tuple(race_rows), race_odds=race_odds,
     )

@@ -120,20 +120,22 @@ def _check_targets(scenarios: list[Scenario], targets: tuple[str, ...]) -> None:
 def uncertainty(loaded: Scenario, *, draws: int, method: str, runs: int, horizon: int | None, seed: int | None,
                 targets: tuple[str, ...], workers: int | None, max_states: int, quiet: bool,
                 dask: bool = False, scheduler: str | None = None,
-                nowcast: tuple[EventLog, dt.date] | None = None) -> UncertainOdds:
+                nowcast: tuple[EventLog, dt.date] | None = None, races: tuple[str, ...] = ()) -> UncertainOdds:
     """Draw and solve for ``run --uncertainty`` and ``plot --kind uncertainty``; notes on stderr unless quiet.
 
     With ``nowcast`` (the checked log and the day, from ``--events``/``--as-of``) the draws
-    start from the rungs the log puts the actors on by that day.
+    start from the rungs the log puts the actors on by that day; ``races`` are ``--race``
+    options, solved in every draw too.
     """
     from ..analysis.uncertainty import uncertain_odds
     from ..evidence import uncertain_nowcast
+    from .core import race_pairs
 
     if method == "both":
         raise click.UsageError("--uncertainty solves each draw with one engine: use --method auto, exact or mc")
     _check_targets([loaded], targets)
     options = dict(draws=draws, seed=seed, horizon=horizon, targets=targets or None, workers=workers,
-                   max_states=max_states, runs=runs, method=method)
+                   max_states=max_states, runs=runs, method=method, races=race_pairs(loaded, races))
     update, close = progress(draws, quiet, label="drawing", at_least=0)
     try:
         with open_cluster(dask, scheduler, workers=workers, quiet=quiet) as client:
@@ -161,7 +163,7 @@ def run_uncertainty_command(scenario: str, *, draws: int, method: str, runs: int
                             seed: int | None, targets: tuple[str, ...], workers: int | None, max_states: int,
                             json_out: str | None, csv_out: str | None, quiet: bool, dask: bool = False,
                             scheduler: str | None = None, events: str | None = None,
-                            as_of: dt.date | None = None) -> None:
+                            as_of: dt.date | None = None, races: tuple[str, ...] = ()) -> None:
     """What ``escalation run SCENARIO --uncertainty K`` does: draw K parameter sets, solve, print or write.
 
     Called by the ``run`` command when ``--uncertainty`` is given; the other options keep
@@ -178,7 +180,7 @@ def run_uncertainty_command(scenario: str, *, draws: int, method: str, runs: int
     loaded = load(scenario)
     result = uncertainty(loaded, draws=draws, method=method, runs=runs, horizon=horizon, seed=seed,
                          targets=targets, workers=workers, max_states=max_states, quiet=quiet, dask=dask,
-                         scheduler=scheduler, nowcast=nowcast_log(loaded, events, as_of))
+                         scheduler=scheduler, nowcast=nowcast_log(loaded, events, as_of), races=races)
     for out, text in ((csv_out, result.to_csv), (json_out, result.to_json)):
         if is_stdout(out):
             click.echo(text(), nl=False)

@@ -80,14 +80,8 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2))
 
 
-def _run(scenario: Scenario, *, method: str, runs: int, horizon: int | None, seed: int | None,
-         targets: tuple[str, ...], workers: int | None, max_states: int, quiet: bool,
-         races: tuple[str, ...] = (), nowcast: Any = None, client: Any = None) -> Any:
-    from ..analysis import run
-
-    for name in targets:
-        if name not in scenario.target_names:
-            raise EscalationError(f"--target: unknown target {name!r}; known: {', '.join(scenario.target_names)}")
+def race_pairs(scenario: Scenario, races: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``--race FIRST,SECOND`` options as pairs of targets, each checked against ``scenario``."""
     pairs = []
     for text in races:
         pair = tuple(x.strip() for x in text.split(","))
@@ -97,6 +91,18 @@ def _run(scenario: Scenario, *, method: str, runs: int, horizon: int | None, see
             if name not in scenario.target_names:
                 raise EscalationError(f"--race: unknown target {name!r}; known: {', '.join(scenario.target_names)}")
         pairs.append(pair)
+    return pairs  # type: ignore[return-value]
+
+
+def _run(scenario: Scenario, *, method: str, runs: int, horizon: int | None, seed: int | None,
+         targets: tuple[str, ...], workers: int | None, max_states: int, quiet: bool,
+         races: tuple[str, ...] = (), nowcast: Any = None, client: Any = None) -> Any:
+    from ..analysis import run
+
+    for name in targets:
+        if name not in scenario.target_names:
+            raise EscalationError(f"--target: unknown target {name!r}; known: {', '.join(scenario.target_names)}")
+    pairs = race_pairs(scenario, races)
     update, close = progress(runs if method != "exact" else 0, quiet)
     options = dict(method=method, runs=runs, horizon=horizon, seed=seed, targets=targets or None, workers=workers,
                    max_states=max_states, progress=update, races=pairs, client=client)
@@ -153,14 +159,12 @@ def run_cmd(scenario: str, runs: int, horizon: int | None, seed: int | None, tar
     if is_stdout(json_out) and is_stdout(csv_out):
         raise click.UsageError("--json - and --csv - cannot both write to stdout")
     if draws is not None:
-        if races:
-            raise click.UsageError("--uncertainty cannot be combined with --race yet")
         from .analysis import run_uncertainty_command
 
         run_uncertainty_command(scenario, draws=draws, method=method, runs=runs, horizon=horizon, seed=seed,
                                 targets=targets, workers=workers, max_states=max_states, json_out=json_out,
                                 csv_out=csv_out, quiet=quiet, dask=dask, scheduler=scheduler, events=events,
-                                as_of=as_of)
+                                as_of=as_of, races=races)
         return
     refuse_bad_output(json_out)
     refuse_bad_output(csv_out)

@@ -29,7 +29,7 @@ from .stages import Plan, plan
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
-__all__ = ["BATCH", "ExactOdds", "eventual_odds", "exact_odds", "exact_odds_many"]
+__all__ = ["BATCH", "Columns", "ExactOdds", "columns", "eventual_odds", "exact_odds", "exact_odds_many"]
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
@@ -237,7 +237,7 @@ def exact_odds(
     race_pairs = check_races(model.scenario, races)
     reach = reachable(model, max_states=max_states)
     stages = plan(model, reach)
-    setup = _columns(model, reach, names, race_pairs)
+    setup = columns(model, reach, names, race_pairs)
     cumulative, level_dist = _solve(stages, stages.values(model)[None, :], setup, h)
     cumulative, level_dist = cumulative[0], level_dist[0]
     return _odds(model, names, race_pairs, h, cumulative, level_dist, reach.n_states)
@@ -255,8 +255,12 @@ def _odds(model: CompiledModel, names: tuple[str, ...], race_pairs: tuple[tuple[
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class _Columns:
-    """What the kernel needs besides the values: absorbing and counted states per column, day 0."""
+class Columns:
+    """What the kernel needs besides the values: absorbing and counted states per column, day 0.
+
+    Built by :func:`columns`; the columns are the targets in order, then three per race
+    (first wins, second wins, tie), then the unabsorbed chain (for the crisis levels).
+    """
 
     target_ptr: np.ndarray
     target_states: np.ndarray
@@ -266,8 +270,9 @@ class _Columns:
     levels: np.ndarray
 
 
-def _columns(model: CompiledModel, reach: Reachable, names: Sequence[str],
-             race_pairs: Sequence[tuple[str, str]]) -> _Columns:
+def columns(model: CompiledModel, reach: Reachable, names: Sequence[str],
+            race_pairs: Sequence[tuple[str, str]]) -> Columns:
+    """The kernel's columns for targets ``names`` and races ``race_pairs`` on the reachable states."""
     n = reach.n_states
     holds = dict(zip(model.target_names, model.targets_hold(reach.states)))
     columns = [(holds[t], holds[t]) for t in names]  # (absorbing, counted) per column
@@ -280,14 +285,14 @@ def _columns(model: CompiledModel, reach: Reachable, names: Sequence[str],
     v0 = np.zeros((n, len(columns) + 1))
     v0[0, :] = 1.0
     v0[0, :-1] = ~absorb[:, 0]
-    return _Columns(
+    return Columns(
         target_ptr=np.concatenate([[0], np.cumsum(absorb.sum(axis=1))]).astype(np.int64),
         target_states=(flat % n).astype(np.int64), target_weight=count.ravel()[flat].astype(np.float64),
         v0=v0, day0=count[:, 0].astype(np.float64), levels=np.ascontiguousarray(reach.levels, dtype=np.int64),
     )
 
 
-def _solve(stages: Plan, values: np.ndarray, setup: _Columns, h: int) -> tuple[np.ndarray, np.ndarray]:
+def _solve(stages: Plan, values: np.ndarray, setup: Columns, h: int) -> tuple[np.ndarray, np.ndarray]:
     """Cumulative odds ``(n_sets, n_columns, h + 1)`` and levels ``(n_sets, h + 1, 11)``.
 
     ``values`` has shape ``(n_sets, nnz)``: one row of stage values per parameter set.
@@ -370,7 +375,7 @@ def exact_odds_many(
     for idx in groups.values():
         reach = reachable(models[idx[0]], max_states=max_states)
         stages = plan(models[idx[0]], reach)
-        setup = _columns(models[idx[0]], reach, names, race_pairs)
+        setup = columns(models[idx[0]], reach, names, race_pairs)
         for lo in range(0, len(idx), BATCH):
             jobs.append((idx[lo:lo + BATCH], reach, stages, setup))
 
