@@ -14,7 +14,7 @@ from ..outputs import atomic_path, check_output_dir, check_output_file, is_stdou
 from .analysis import set_option
 from .base import cli, json_option, load, progress, quiet_option, refuse_bad_output, run_options
 from .distributed import cluster_options, open_cluster
-from .evidence import DATE, nowcast_log
+from .evidence import nowcast_log, nowcast_options
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -138,10 +138,7 @@ def _run(scenario: Scenario, *, method: str, runs: int, horizon: int | None, see
 @click.option("--race", "races", multiple=True, metavar="FIRST,SECOND",
               help="Also the odds that target FIRST holds before SECOND (and the reverse, and the same day); "
                    "repeatable, e.g. --race major_war,de_escalation.")
-@click.option("--events", "events", metavar="LOG", default=None,
-              help="Event log (CSV file or bundled name): start each actor on the rung the log puts it on "
-                   "by --as-of (a nowcast); the manifest records the log's SHA-256 and the date.")
-@click.option("--as-of", "as_of", type=DATE, default=None, metavar="DATE", help="With --events: the day of the nowcast.")
+@nowcast_options
 @click.option("--uncertainty", "draws", type=click.IntRange(min=1), default=None, metavar="K",
               help="Draw K parameter sets from the moves' ranges (PERT) and beta priors; report each target's "
                    "median odds, 90% interval and point odds.")

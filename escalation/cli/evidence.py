@@ -47,6 +47,15 @@ complete_option = click.option("--complete-until", type=DATE, default=None, meta
                                     "'# complete-until:' line, else its last row].")
 
 
+def nowcast_options(f: Any) -> Any:
+    """``--events LOG`` and ``--as-of DATE`` (optional, together): start from a nowcast; see :func:`nowcast_log`."""
+    f = click.option("--as-of", "as_of", type=DATE, default=None, metavar="DATE",
+                     help="With --events: the day of the nowcast.")(f)
+    return click.option("--events", "events", metavar="LOG", default=None,
+                        help="Event log (CSV file or bundled name): start each actor on the rung the log puts it on "
+                             "by --as-of (a nowcast); the manifest records the log's SHA-256 and the date.")(f)
+
+
 def nowcast_log(scenario: Scenario, events: str | None, as_of: dt.date | None) -> tuple[EventLog, dt.date] | None:
     """For ``run --events LOG --as-of DATE``: the checked log and the day, or None without ``--events``.
 

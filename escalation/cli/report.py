@@ -10,7 +10,7 @@ import click
 from ..errors import EscalationError
 from .base import cli, load, quiet_option, refuse_bad_output, run_options
 from .core import _run
-from .evidence import DATE, nowcast_log
+from .evidence import nowcast_log, nowcast_options
 
 
 @cli.command("report")
@@ -26,10 +26,7 @@ from .evidence import DATE, nowcast_log
 @click.option("--uncertainty", "draws", type=click.IntRange(min=1), default=None, metavar="K",
               help="Add the spread of the odds over K parameter sets drawn from the moves' ranges and beta priors "
                    "(exact per draw where the chain is small enough, else Monte Carlo with --runs each).")
-@click.option("--events", "events", metavar="LOG", default=None,
-              help="Event log (CSV file or bundled name): start from the rungs it puts the actors on by --as-of "
-                   "(a nowcast); the report says so and its manifest records the log's SHA-256.")
-@click.option("--as-of", "as_of", type=DATE, default=None, metavar="DATE", help="With --events: the day of the nowcast.")
+@nowcast_options
 @click.option("--no-baserates", is_flag=True, help="Leave out the ICB base rates.")
 @quiet_option
 def report(scenario: str, runs: int, horizon: int | None, seed: int | None, targets: tuple[str, ...],
