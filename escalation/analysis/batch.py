@@ -135,12 +135,6 @@ class ExactBatch:
         self.reach = reachable(support, max_states=max_states)
         self.plan = plan(support, self.reach)
         pl = self.plan
-        n = self.reach.n_states
-        which = [model.target_names.index(t) for t in self.targets]
-        holds = model.targets_hold(self.reach.states, which) if which else np.zeros((0, n), dtype=bool)
-        self.holds_at_start = holds[:, 0].copy()
-        self.target_ptr = np.concatenate([[0], np.cumsum(holds.sum(axis=1))]).astype(np.int64)
-        self.target_states = (np.flatnonzero(holds.ravel()) % n).astype(np.int64) if which else np.zeros(0, np.int64)
         self.races = check_races(model.scenario, races)
         # the engine's columns: the targets, three per race, and the unabsorbed chain
         self._columns = columns(support, self.reach, self.targets, self.races)
@@ -154,6 +148,16 @@ class ExactBatch:
         # Terms by how many modifiers scale them: the r-th modifier of every term that has one.
         self._mod_rounds = [(np.flatnonzero(counts > r), pl.term_mods[pl.term_mod_ptr[:-1][counts > r] + r])
                             for r in range(int(counts.max(initial=0)))]
+
+    @property
+    def holds_at_start(self) -> np.ndarray:
+        """Whether each target holds in the start state; shape ``(n_targets,)`` bool."""
+        return self._columns.day0[: len(self.targets)] > 0
+
+    @property
+    def target_states(self) -> np.ndarray:
+        """The reachable states where the targets hold, target after target (their columns' absorbing states)."""
+        return self._columns.target_states[: self._columns.target_ptr[len(self.targets)]]
 
     @property
     def n_states(self) -> int:
