@@ -20,7 +20,7 @@ import click
 from ..errors import EscalationError
 from ..limits import DEFAULT_MAX_STATES, MAX_HORIZON, MAX_RUNS
 from ..outputs import atomic_path, check_output_file, is_stdout
-from .base import cli, json_option, load, progress, quiet_option, refuse_bad_output
+from .base import cli, json_option, load, progress, quiet_option, race_pairs, refuse_bad_output
 from .distributed import cluster_options, open_cluster
 
 if TYPE_CHECKING:
@@ -129,7 +129,6 @@ def uncertainty(loaded: Scenario, *, draws: int, method: str, runs: int, horizon
     """
     from ..analysis.uncertainty import uncertain_odds
     from ..evidence import uncertain_nowcast
-    from .core import race_pairs
 
     if method == "both":
         raise click.UsageError("--uncertainty solves each draw with one engine: use --method auto, exact or mc")

@@ -25,7 +25,8 @@ from ..version import __version__
 if TYPE_CHECKING:
     from ..scenario import Scenario
 
-__all__ = ["cli", "json_option", "load", "progress", "quiet_option", "refuse_bad_output", "run_options"]
+__all__ = ["cli", "json_option", "load", "progress", "quiet_option", "race_pairs", "refuse_bad_output",
+           "run_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -86,6 +87,20 @@ def load(name: str) -> Scenario:
 
 
 # --- shared options, defined once ------------------------------------------------------------
+def race_pairs(scenario: Scenario, races: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``--race FIRST,SECOND`` options as pairs of targets, each checked against ``scenario``."""
+    pairs = []
+    for text in races:
+        pair = tuple(x.strip() for x in text.split(","))
+        if len(pair) != 2 or pair[0] == pair[1]:
+            raise EscalationError(f"--race: expected two different targets as FIRST,SECOND, found {text!r}")
+        for name in pair:
+            if name not in scenario.target_names:
+                raise EscalationError(f"--race: unknown target {name!r}; known: {', '.join(scenario.target_names)}")
+        pairs.append(pair)
+    return pairs  # type: ignore[return-value]
+
+
 def run_options(f: F) -> F:
     """``--runs``, ``--horizon``, ``--seed``, ``--target``, ``--workers``, ``--max-states``."""
     options = [

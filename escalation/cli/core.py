@@ -12,7 +12,7 @@ from ..errors import EscalationError, ScenarioError
 from ..limits import DEFAULT_MAX_STATES
 from ..outputs import atomic_path, check_output_dir, check_output_file, is_stdout, write_text
 from .analysis import set_option
-from .base import cli, json_option, load, progress, quiet_option, refuse_bad_output, run_options
+from .base import cli, json_option, load, progress, quiet_option, race_pairs, refuse_bad_output, run_options
 from .distributed import cluster_options, open_cluster
 from .evidence import nowcast_log, nowcast_options
 
@@ -78,20 +78,6 @@ def schema() -> None:
     from ..loader import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
-
-
-def race_pairs(scenario: Scenario, races: tuple[str, ...]) -> list[tuple[str, str]]:
-    """``--race FIRST,SECOND`` options as pairs of targets, each checked against ``scenario``."""
-    pairs = []
-    for text in races:
-        pair = tuple(x.strip() for x in text.split(","))
-        if len(pair) != 2 or pair[0] == pair[1]:
-            raise EscalationError(f"--race: expected two different targets as FIRST,SECOND, found {text!r}")
-        for name in pair:
-            if name not in scenario.target_names:
-                raise EscalationError(f"--race: unknown target {name!r}; known: {', '.join(scenario.target_names)}")
-        pairs.append(pair)
-    return pairs  # type: ignore[return-value]
 
 
 def _run(scenario: Scenario, *, method: str, runs: int, horizon: int | None, seed: int | None,
