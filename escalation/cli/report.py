@@ -73,11 +73,10 @@ def report(scenario: str, runs: int, horizon: int | None, seed: int | None, targ
         from .analysis import uncertainty
 
         # each draw is solved by one engine: 'both' (the run's) leaves the choice to auto
-        spread = uncertainty(loaded, draws=draws, method="auto" if method == "both" else method, runs=runs,
+        spread = uncertainty(base, draws=draws, method="auto" if method == "both" else method, runs=runs,
                              horizon=result.horizon,
                              seed=result.manifest.seed if result.manifest.seed is not None else seed,
-                             targets=tuple(result), workers=workers, max_states=max_states, quiet=True,
-                             nowcast=nowcast)
+                             targets=tuple(result), workers=workers, max_states=max_states, quiet=True)
         if not quiet:
             click.echo(f"uncertainty: {spread.manifest.engine_reason}", err=True)
     command = reproduce_command(result, scenario_arg=scenario, out=out, drivers=[s.target for s in sweeps],
