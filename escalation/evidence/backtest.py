@@ -44,7 +44,7 @@ from ..scoring import (
     log_score,
 )
 from .events import EventLog, check_log
-from .nowcast import as_date, nowcast_starts
+from .nowcast import as_date, nowcast_starts, restart
 
 if TYPE_CHECKING:
     from dask.distributed import Client
@@ -452,7 +452,5 @@ class _NowcastJob:
 
 def _solve_nowcast(job: _NowcastJob, starts: tuple[tuple[str, str], ...]) -> np.ndarray:
     """Cumulative exact odds ``(n_targets, horizon + 1)`` from the rungs ``starts`` (actor, rung)."""
-    s = job.scenario
-    changed = {a: r for a, r in starts if s.actor(a).start != r}
-    start = s.with_start(**changed) if changed else s
-    return exact_odds(start, horizon=job.horizon, targets=job.targets, max_states=job.max_states).cumulative()
+    return exact_odds(restart(job.scenario, dict(starts)), horizon=job.horizon, targets=job.targets,
+                      max_states=job.max_states).cumulative()
