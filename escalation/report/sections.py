@@ -23,6 +23,7 @@ from .figures import figure_svg
 if TYPE_CHECKING:
     from ..analysis import RunResult, Sensitivity
     from ..analysis.uncertainty import UncertainOdds
+    from ..evidence.nowcast import NowcastManifest
     from ..scenario import Move, Scenario
 
 __all__ = [
@@ -71,15 +72,22 @@ def _since(scenario: Scenario) -> str:
 
 
 # --- the question and the headline odds -----------------------------------------------------
+def _nowcast(manifest: object) -> NowcastManifest | None:
+    """The manifest of a run started from an event log (``escalation run --events``), else None."""
+    from ..evidence.nowcast import NowcastManifest
+
+    return manifest if isinstance(manifest, NowcastManifest) else None
+
+
 def question_section(result: RunResult) -> Section:
     """The question, the headline odds of every target and the odds-by-day figure."""
     s, h, m = result.scenario, result.horizon, result.manifest
     when = f"within {h} days of {s.as_of}{_end(s, h)}" if s.as_of is not None else f"within {h} days"
     start = "starting from the situation the scenario describes"
-    if getattr(m, "events_file", None):  # a nowcast (escalation.evidence.NowcastManifest)
-        rungs = ", ".join(f"{a} on {r}" for a, r in m.starts.items())  # type: ignore[attr-defined]
-        start = (f"starting from where the event log {Path(m.events_file).name} puts the actors on "  # type: ignore[attr-defined]
-                 f"{m.as_of} ({rungs})")  # type: ignore[attr-defined]
+    nc = _nowcast(m)
+    if nc is not None:
+        rungs = ", ".join(f"{a} on {r}" for a, r in nc.starts.items())
+        start = f"starting from where the event log {Path(nc.events_file).name} puts the actors on {nc.as_of} ({rungs})"
     blocks: list = [Paragraph(strong="The question. ", text=(
         f"How likely is each of the targets below to hold at least once {when}, {start}?"))]
     if s.description:
@@ -449,8 +457,9 @@ def reproduce_command(result: RunResult, *, scenario_arg: str | None = None, out
     if tuple(result) != s.target_names:
         for name in result:
             args += ["--target", name]
-    if getattr(m, "events_file", None):
-        args += ["--events", events_arg or m.events_file, "--as-of", m.as_of]  # type: ignore[attr-defined]
+    nc = _nowcast(m)
+    if nc is not None:
+        args += ["--events", events_arg or nc.events_file, "--as-of", nc.as_of]
     for name in drivers or ():
         args += ["--drivers", name]
     if uncertainty is not None:
@@ -490,10 +499,10 @@ def manifest_section(result: RunResult, *, command: str, generated: str) -> Sect
         ("run time", f"{m.wall_time:.2f} s"),
         ("report generated", generated),
     ]
-    if getattr(m, "events_file", None):  # a nowcast: the log and the day reproduce the start
-        rows[1:1] = [("event log", m.events_file), ("event log SHA-256", m.events_sha256),  # type: ignore[attr-defined]
-                     ("nowcast as of", m.as_of),  # type: ignore[attr-defined]
-                     ("start rungs", ", ".join(f"{a}={r}" for a, r in m.starts.items()))]  # type: ignore[attr-defined]
+    nc = _nowcast(m)
+    if nc is not None:  # the log and the day reproduce the start
+        rows[1:1] = [("event log", nc.events_file), ("event log SHA-256", nc.events_sha256),
+                     ("nowcast as of", nc.as_of), ("start rungs", ", ".join(f"{a}={r}" for a, r in nc.starts.items()))]
     return Section(id="manifest", title="Manifest and how to reproduce it", blocks=(
         Table(header=("field", "value"), rows=tuple(rows)),
         Paragraph(text=("The same command with the same seed gives the same numbers on any machine and any number of "
