@@ -28,7 +28,7 @@ from ..scenario import (
     Window,
     cross_problems,
 )
-from ..scenario.checks import Unbuilt, tag_problems
+from ..scenario.checks import Unbuilt
 from ._yaml import Marks
 
 #: Whole numbers (horizon, levels) must fit in 64 bits; the engines index arrays with them.
@@ -342,16 +342,13 @@ def _build_with(b: _Builder, data: object, *, origin: str | None = None, sha256:
             targets.append((i, target))
 
     unbuilt = Unbuilt(actors=frozenset(broken), any_actor=unnamed,
-                      sources=frozenset(broken_sources), any_source="sources" in failed)
+                      sources=frozenset(broken_sources), any_source="sources" in failed, any_move=not all_moves)
     for p in cross_problems(
         schema=top.get("schema", SCHEMA),  # a missing or mistyped schema is reported already
         horizon=top.get("horizon", 1), actors=actors, moves=moves,
         modifiers=modifiers, targets=targets, sources=sources, unbuilt=unbuilt,
     ):
         b.add(p)
-    if all_moves:  # a tag carried only by a move that failed to build is not a typo
-        for p in tag_problems(moves, modifiers):
-            b.add(p)
     if b.problems:
         raise ScenarioError(b.problems)
     return Scenario(

@@ -69,12 +69,16 @@ class Unbuilt:
         Ids of sources that failed to build: references to them are accepted.
     any_source : bool
         The sources mapping itself failed: every source reference is accepted.
+    any_move : bool
+        A move (or the list of moves) failed: a modifier tag that no built move carries may be
+        the failed move's, so it is not reported.
     """
 
     actors: frozenset[str] = frozenset()
     any_actor: bool = False
     sources: frozenset[str] = frozenset()
     any_source: bool = False
+    any_move: bool = False
 
 
 def modifier_applies(mod: Modifier, move: Move, escalating: bool) -> bool:
@@ -201,6 +205,8 @@ def cross_problems(
             problems.append(Problem(field=f"targets.{t.name}", message=f"duplicate target name {t.name!r}"))
         seen_targets.add(t.name)
         problems.extend(_names_problems(t.condition, ladders, f"targets.{t.name}", t.when, hints))
+    if not unbuilt.any_move:
+        problems.extend(tag_problems(moves, modifiers))
     return problems
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Problem, ScenarioError
-from .checks import cross_problems, tag_problems
+from .checks import cross_problems
 from .parts import SCHEMA, Actor, Modifier, Move, Source, Target, _raise, window_to_daily
 
 
@@ -74,17 +74,16 @@ class Scenario:
     def __post_init__(self) -> None:
         for name in ("actors", "moves", "modifiers", "targets", "sources"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
-        moves, modifiers = list(enumerate(self.moves)), list(enumerate(self.modifiers))
         problems = cross_problems(
             schema=self.schema,
             horizon=self.horizon,
             actors=list(enumerate(self.actors)),
-            moves=moves,
-            modifiers=modifiers,
+            moves=list(enumerate(self.moves)),
+            modifiers=list(enumerate(self.modifiers)),
             targets=list(enumerate(self.targets)),
             sources=list(enumerate(self.sources)),
         )
-        _raise(problems + tag_problems(moves, modifiers))
+        _raise(problems)
 
     # --- lookups ---------------------------------------------------------------------------
     @property
