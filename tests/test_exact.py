@@ -149,8 +149,58 @@ def test_stage_nonzeros_on_venezuela():
 
     model = compile_model(load_scenario("venezuela-2025"))
     stages = plan(model, reachable(model))
-    assert stages.nnz < compile_graph(model).n_edges / 2  # 13,351 against 34,218
+    assert stages.nnz < compile_graph(model).n_edges / 2  # 11,930 against 34,218
     assert stages.rows[0] == stages.rows[-1] == 560
+
+
+def test_columns_share_absorbing_sets_and_read_closed_targets_from_the_chain():
+    # Venezuela: us_casualties is never left once it holds, so it needs no column of its own;
+    # a copy of a target shares its column; a race is one column read three ways.
+    from escalation import load_scenario
+    from escalation.compiled import reachable
+    from escalation.engines.exact import columns
+    from escalation.engines.stages import plan
+    from escalation.scenario import Target
+
+    s = load_scenario("venezuela-2025")
+    s = s.replace(targets=s.targets + (Target(name="strikes_again", when=s.targets[0].when),))
+    model = compile_model(s)
+    reach = reachable(model)
+    stages = plan(model, reach)
+    holds = dict(zip(model.target_names, model.targets_hold(reach.states)))
+    assert stages.closed(holds["us_casualties"]) and not stages.closed(holds["direct_strikes"])
+    assert stages.closed(np.ones(reach.n_states, dtype=bool))
+    c = columns(model, reach, stages, model.target_names, [("major_war", "de_escalation")])
+    width = c.v0.shape[1]
+    assert width == 1 + 7 + 1  # 7 absorbing targets (the copy shares), 1 race, the chain
+    names = list(model.target_names)
+    assert c.read_col[names.index("us_casualties")] == width - 1
+    assert c.read_col[names.index("strikes_again")] == c.read_col[names.index("direct_strikes")]
+    assert len(set(c.read_col[len(names):].tolist())) == 1
+    got = exact_odds(model, horizon=120, races=[("major_war", "de_escalation")])
+    cum, levels = dense_reference(s, 120)
+    np.testing.assert_allclose(got.cumulative(), cum, rtol=0, atol=1e-12)
+    assert got.cumulative()[names.index("strikes_again")].tolist() == got.cumulative()[0].tolist()
+    # the race, against the dense chain absorbing in either target: where the mass entered
+    p = dense_matrix(model, np.asarray(reach.states))
+    a, b = holds["major_war"], holds["de_escalation"]
+    q = p.copy()
+    q[a | b] = np.eye(reach.n_states)[a | b]
+    v = np.zeros(reach.n_states)
+    v[0] = 1.0
+    expected = np.zeros((3, 121))
+    for d in range(121):
+        expected[:, d] = v[a & ~b].sum(), v[b & ~a].sum(), v[a & b].sum()
+        v = v @ q
+    np.testing.assert_allclose(got.race("major_war", "de_escalation").cumulative(), expected, rtol=0, atol=1e-12)
+
+
+def test_a_target_held_at_the_start_has_odds_exactly_one():
+    from escalation import load_scenario
+
+    s = load_scenario("tutorial").with_start(BLUE="strike")
+    r = exact_odds(s, horizon=365)
+    assert r.cumulative()[list(r.targets).index("blue_strikes")].tolist() == [1.0] * 366
 
 
 @pytest.mark.parametrize("n_targets", [0, 1, 5, 21])

@@ -82,10 +82,11 @@ def test_elasticities_equal_finite_differences_on_the_tutorial(tutorial, target)
     model = compile_model(tutorial)
     e = elasticities(tutorial, target=target, horizon=40)
     assert e.odds == pytest.approx(exact_odds(tutorial, horizon=40).probability(target), rel=1e-12)
+    # abs: where the derivative is 0 the quotient is rounding, a solve's ~1e-15 over a step of ~1e-5
     for i in range(model.n_moves):
         fd = _central(model, target, 40, "p", i, 1e-3)
-        assert e.dp[i] == pytest.approx(fd, rel=1e-5, abs=1e-12), i
-        assert e.move_elasticity[i] == pytest.approx(model.move_p[i] * fd / e.odds, rel=1e-5, abs=1e-12)
+        assert e.dp[i] == pytest.approx(fd, rel=1e-5, abs=1e-10), i
+        assert e.move_elasticity[i] == pytest.approx(model.move_p[i] * fd / e.odds, rel=1e-5, abs=1e-10)
     fd = _central(model, target, 40, "f", 0, 1e-3)
     assert e.dfactor[0] == pytest.approx(fd, rel=1e-5, abs=1e-12)
 

@@ -137,7 +137,7 @@ class ExactBatch:
         pl = self.plan
         self.races = check_races(model.scenario, races)
         # the engine's columns: the targets, three per race, and the unabsorbed chain
-        self._columns = columns(support, self.reach, self.targets, self.races)
+        self._columns = columns(support, self.reach, self.plan, self.targets, self.races)
         n_terms, n_slots = pl.term_move.size, pl.slot_template.size
         self._term_to_slot = sp.csr_array((np.ones(n_terms), (pl.term_slot, np.arange(n_terms))), shape=(n_slots, n_terms))
         moving = np.flatnonzero(~pl.slot_is_stay)
@@ -156,8 +156,8 @@ class ExactBatch:
 
     @property
     def target_states(self) -> np.ndarray:
-        """The reachable states where the targets hold, target after target (their columns' absorbing states)."""
-        return self._columns.target_states[: self._columns.target_ptr[len(self.targets)]]
+        """The reachable states where the targets hold, target after target."""
+        return self._columns.read_states[: self._columns.read_ptr[len(self.targets)]]
 
     @property
     def n_states(self) -> int:
@@ -279,19 +279,13 @@ class ExactBatch:
 
     def _solve_block(self, p: np.ndarray, f: np.ndarray, lo: int) -> tuple[np.ndarray, np.ndarray]:
         """Cumulative odds and over-1 flags of sets ``lo .. lo + BATCH`` (fewer at the end)."""
-        from ..engines.exact import BATCH
-        from ..engines.propagate import propagate
+        from ..engines.exact import BATCH, propagate_sets
 
         idx = np.arange(lo, min(lo + BATCH, len(p)))
         sets = np.concatenate([idx, np.full(BATCH - idx.size, idx[-1])])  # the last block padded by repeating
-        c = self._columns
         values, over = self.stage_values(p[sets], f[sets])
-        cum = np.zeros((BATCH, c.day0.size, self.horizon + 1))
-        cum[:, :, 0] = c.day0
-        pl = self.plan
-        propagate(pl.rows, pl.ptr_offset, pl.indptr, pl.src, np.ascontiguousarray(values).ravel(), c.v0, c.target_ptr,
-                  c.target_states, c.target_weight, c.levels, cum, np.zeros((BATCH, self.horizon + 1, 11)))
-        return np.clip(cum[: idx.size], 0.0, 1.0), over[: idx.size]
+        cum, _ = propagate_sets(self.plan, values, self._columns, self.horizon)
+        return cum[: idx.size], over[: idx.size]
 
 
 def _solve_block(shared: tuple[ExactBatch, np.ndarray, np.ndarray], lo: int) -> tuple[np.ndarray, np.ndarray]:

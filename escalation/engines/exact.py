@@ -2,8 +2,9 @@
 
 For each target the states where it holds are made absorbing and the distribution over the
 reachable joint states is propagated day by day; the mass that enters the target on day ``d``
-is the probability that it first holds on day ``d``. All targets and the unabsorbed chain
-(for the crisis level) are the columns of one block, and a day is one pass through the
+is the probability that it first holds on day ``d``. The absorbing sets and the unabsorbed
+chain (for the crisis level, and the targets never left once they hold) are the columns of
+one block (:func:`columns`), and a day is one pass through the
 stage plan (:mod:`escalation.engines.stages`): one sparse stage per actor, whose values come
 from the model's numbers by one gather. The plan is cached on the compiled model, so a
 re-parameterised solve (:meth:`~escalation.compiled.CompiledModel.with_numbers`) costs the
@@ -29,7 +30,7 @@ from .stages import Plan, plan
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
-__all__ = ["BATCH", "Columns", "ExactOdds", "columns", "eventual_odds", "exact_odds", "exact_odds_many"]
+__all__ = ["BATCH", "Columns", "ExactOdds", "columns", "eventual_odds", "exact_odds", "exact_odds_many", "propagate_sets"]
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
@@ -220,9 +221,10 @@ def exact_odds(
     ``v_0 = e_start`` minus its mass on ``T_j``. Then ``v_d = (v_{d-1} P)`` restricted to the
     complement of ``T_j``, and the mass ``v_{d-1} P`` puts on ``T_j`` is the probability of
     a first hit on day ``d``. ``v P`` is computed as ``v S_1 S_2 ... S_A``, one stage per
-    actor (:mod:`escalation.engines.stages`). A race between targets ``A`` and ``B`` is three
-    more columns absorbing in ``A | B``, counting the mass that enters ``A & ~B``, ``B & ~A``
-    and ``A & B``.
+    actor (:mod:`escalation.engines.stages`). A race between targets ``A`` and ``B`` is one
+    more column absorbing in ``A | B``, read three ways: the mass that enters ``A & ~B``,
+    ``B & ~A`` and ``A & B``. A target that no transition leaves once it holds is read from
+    the unabsorbed chain, as the mass on ``T_j``.
 
     Examples
     --------
@@ -237,8 +239,8 @@ def exact_odds(
     race_pairs = check_races(model.scenario, races)
     reach = reachable(model, max_states=max_states)
     stages = plan(model, reach)
-    setup = columns(model, reach, names, race_pairs)
-    cumulative, level_dist = _solve(stages, stages.values(model)[None, :], setup, h)
+    setup = columns(model, reach, stages, names, race_pairs)
+    cumulative, level_dist = propagate_sets(stages, stages.values(model)[:, None], setup, h)
     cumulative, level_dist = cumulative[0], level_dist[0]
     return _odds(model, names, race_pairs, h, cumulative, level_dist, reach.n_states)
 
@@ -256,55 +258,108 @@ def _odds(model: CompiledModel, names: tuple[str, ...], race_pairs: tuple[tuple[
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Columns:
-    """What the kernel needs besides the values: absorbing and counted states per column, day 0.
+    """What the kernel needs besides the values: its columns, what each output reads, day 0.
 
-    Built by :func:`columns`; the columns are the targets in order, then three per race
-    (first wins, second wins, tie), then the unabsorbed chain (for the crisis levels).
+    Built by :func:`columns`. The outputs are the targets in order, then three per race
+    (first wins, second wins, tie). The buffer's columns are one per distinct absorbing set
+    (a target's states, or either side of a race), then the unabsorbed chain, which gives
+    the crisis levels and the odds of every target that is never left once it holds.
+
+    Attributes
+    ----------
+    read_ptr, read_states, read_col : ndarray of int64
+        Output ``j`` sums column ``read_col[j]`` over ``read_states[read_ptr[j]:read_ptr[j + 1]]``.
+    zero_ptr, zero_states : ndarray of int64
+        The absorbing states of each absorbing column.
+    v0 : ndarray, shape (n_states, n_columns)
+        Day 0 per column (mass absorbed at day 0 removed).
+    day0 : ndarray, shape (n_outputs,)
+        Each output's cumulative odds at day 0.
+    levels : ndarray of int64, shape (n_states,)
+        Crisis level of each state.
     """
 
-    target_ptr: np.ndarray
-    target_states: np.ndarray
-    target_weight: np.ndarray
+    read_ptr: np.ndarray
+    read_states: np.ndarray
+    read_col: np.ndarray
+    zero_ptr: np.ndarray
+    zero_states: np.ndarray
     v0: np.ndarray
     day0: np.ndarray
     levels: np.ndarray
 
 
-def columns(model: CompiledModel, reach: Reachable, names: Sequence[str],
+def columns(model: CompiledModel, reach: Reachable, stages: Plan, names: Sequence[str],
             race_pairs: Sequence[tuple[str, str]]) -> Columns:
-    """The kernel's columns for targets ``names`` and races ``race_pairs`` on the reachable states."""
+    """The kernel's columns for targets ``names`` and races ``race_pairs`` on the reachable states.
+
+    A target that no nonzero of the plan leaves (:meth:`Plan.closed`) needs no column of its
+    own: it first holds by day ``d`` exactly when the chain is in it on day ``d`` (unless it
+    holds at the start: then its odds are 1 throughout). Targets
+    with the same states share one. Cached on the model with the plan.
+    """
+    key = ("columns", stages._key, tuple(names), tuple(race_pairs))
+    found = model.cache.get(key)
+    if found is None:
+        found = model.cache[key] = _columns(model, reach, stages, names, race_pairs)
+    return found
+
+
+def _columns(model: CompiledModel, reach: Reachable, stages: Plan, names: Sequence[str],
+             race_pairs: Sequence[tuple[str, str]]) -> Columns:
     n = reach.n_states
     holds = dict(zip(model.target_names, model.targets_hold(reach.states)))
-    columns = [(holds[t], holds[t]) for t in names]  # (absorbing, counted) per column
+    absorbing: dict[bytes, tuple[int, np.ndarray]] = {}  # by its states: (column, mask)
+
+    def column(mask: np.ndarray) -> int:
+        return absorbing.setdefault(mask.tobytes(), (len(absorbing), mask))[0]
+
+    # (column, counted states); -1: read from the unabsorbed column. A target held at the start
+    # keeps an (empty) absorbing column, so that its odds stay exactly 1.
+    outputs = [(-1 if not holds[t][0] and stages.closed(holds[t]) else column(holds[t]), holds[t]) for t in names]
     for a, b in race_pairs:
-        either = holds[a] | holds[b]
-        columns += [(either, holds[a] & ~holds[b]), (either, holds[b] & ~holds[a]), (either, holds[a] & holds[b])]
-    absorb = np.array([c[0] for c in columns], dtype=bool).reshape(len(columns), n)
-    count = np.array([c[1] for c in columns], dtype=bool).reshape(len(columns), n)
-    flat = np.flatnonzero(absorb.ravel())
-    v0 = np.zeros((n, len(columns) + 1))
+        c = column(holds[a] | holds[b])
+        outputs += [(c, holds[a] & ~holds[b]), (c, holds[b] & ~holds[a]), (c, holds[a] & holds[b])]
+    width = len(absorbing) + 1
+    zero = [mask for _, mask in absorbing.values()]
+    v0 = np.zeros((n, width))
     v0[0, :] = 1.0
-    v0[0, :-1] = ~absorb[:, 0]
-    return Columns(
-        target_ptr=np.concatenate([[0], np.cumsum(absorb.sum(axis=1))]).astype(np.int64),
-        target_states=(flat % n).astype(np.int64), target_weight=count.ravel()[flat].astype(np.float64),
-        v0=v0, day0=count[:, 0].astype(np.float64), levels=np.ascontiguousarray(reach.levels, dtype=np.int64),
+    v0[0, :-1] = [not mask[0] for mask in zero]
+
+    def ragged(masks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        ptr = np.concatenate([[0], np.cumsum([int(m.sum()) for m in masks])]).astype(np.int64)
+        return ptr, np.concatenate([np.flatnonzero(m) for m in masks] + [np.zeros(0, np.int64)]).astype(np.int64)
+
+    read_ptr, read_states = ragged([counted for _, counted in outputs])
+    zero_ptr, zero_states = ragged(zero)
+    result = Columns(
+        read_ptr=read_ptr, read_states=read_states,
+        read_col=np.array([width - 1 if c < 0 else c for c, _ in outputs], dtype=np.int64),
+        zero_ptr=zero_ptr, zero_states=zero_states, v0=v0,
+        day0=np.array([float(counted[0]) for _, counted in outputs]),
+        levels=np.ascontiguousarray(reach.levels, dtype=np.int64),
     )
+    for arr in (result.read_ptr, result.read_states, result.read_col, result.zero_ptr, result.zero_states, result.v0,
+                result.day0, result.levels):
+        arr.flags.writeable = False
+    return result
 
 
-def _solve(stages: Plan, values: np.ndarray, setup: Columns, h: int) -> tuple[np.ndarray, np.ndarray]:
-    """Cumulative odds ``(n_sets, n_columns, h + 1)`` and levels ``(n_sets, h + 1, 11)``.
+def propagate_sets(stages: Plan, values: np.ndarray, setup: Columns, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative odds ``(n_sets, n_outputs, h + 1)`` and levels ``(n_sets, h + 1, 11)`` by the kernel.
 
-    ``values`` has shape ``(n_sets, nnz)``: one row of stage values per parameter set.
+    ``values`` has shape ``(nnz, n_sets)``: the stage values (:meth:`Plan.values`) of each
+    parameter set, one column per set.
     """
     from .propagate import propagate
 
-    n_sets = values.shape[0]
+    n_sets = values.shape[1]
     cumulative = np.zeros((n_sets, setup.day0.size, h + 1))
     cumulative[:, :, 0] = setup.day0
     level_dist = np.zeros((n_sets, h + 1, N_LEVELS))
-    propagate(stages.rows, stages.ptr_offset, stages.indptr, stages.src, np.ascontiguousarray(values.T).ravel(), setup.v0,
-              setup.target_ptr, setup.target_states, setup.target_weight, setup.levels, cumulative, level_dist)
+    propagate(stages.rows, stages.push_offset, stages.push_ptr, stages.dst, values[stages.push].ravel(), setup.v0,
+              setup.read_ptr, setup.read_states, setup.read_col, setup.zero_ptr, setup.zero_states, setup.levels,
+              cumulative, level_dist)
     np.clip(cumulative, 0.0, 1.0, out=cumulative)
     return cumulative, level_dist
 
@@ -375,14 +430,14 @@ def exact_odds_many(
     for idx in groups.values():
         reach = reachable(models[idx[0]], max_states=max_states)
         stages = plan(models[idx[0]], reach)
-        setup = columns(models[idx[0]], reach, names, race_pairs)
+        setup = columns(models[idx[0]], reach, stages, names, race_pairs)
         for lo in range(0, len(idx), BATCH):
             jobs.append((idx[lo:lo + BATCH], reach, stages, setup))
 
     def solve(job: tuple) -> None:
         idx, reach, stages, setup = job
-        values = np.stack([stages.values(models[i]) for i in idx])
-        cumulative, level_dist = _solve(stages, values, setup, h)
+        values = np.stack([stages.values(models[i]) for i in idx], axis=1)
+        cumulative, level_dist = propagate_sets(stages, values, setup, h)
         for j, i in enumerate(idx):
             out[i] = _odds(models[i], names, race_pairs, h, cumulative[j], level_dist[j], reach.n_states)
 

@@ -6,7 +6,7 @@ the state only through its *template*: its rung and which of its moves and modif
 active there. A stage updates one actor's rung using its template and then forgets the
 template; the rows between stages carry the templates of the actors still to move (they were
 fixed by the state at the start of the day). So a day is ``n_actors`` sparse products whose
-nonzeros add up to far fewer than the joint matrix's (Venezuela: 13,351 against 34,218).
+nonzeros add up to far fewer than the joint matrix's (Venezuela: 11,930 against 34,218).
 
 The plan is structure only: each nonzero names a *slot* (one destination of one template),
 and a slot's value is a sum of ``p_move x factors`` terms. New numbers give new slot values
@@ -16,6 +16,7 @@ plan is cached on the compiled model, keyed by which numbers are zero (the suppo
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +43,12 @@ class Plan:
         ``indptr[ptr_offset[s]:ptr_offset[s + 1]]``; they index ``src`` and ``slot`` directly.
     indptr, src, slot : ndarray of int64
         For each nonzero: the input row and the slot whose value it carries.
+    push_offset, push_ptr, push, dst : ndarray of int64
+        The same stages by *input* row, as the kernel walks them: stage ``s``'s pointers are
+        ``push_ptr[push_offset[s]:push_offset[s + 1]]``, nonzero ``i`` in that order is
+        nonzero ``push[i]`` above and lands on output row ``dst[i]``. Within a stage the
+        order is by input row, then output row, so each output row still meets its inputs
+        in ascending order.
     slot_template, slot_is_stay : ndarray
         Each slot's template, and whether it is the template's "stay" (1 minus the others).
     term_move, term_slot, term_mod_ptr, term_mods : ndarray of int64
@@ -58,6 +65,10 @@ class Plan:
     indptr: np.ndarray
     src: np.ndarray
     slot: np.ndarray
+    push_offset: np.ndarray
+    push_ptr: np.ndarray
+    push: np.ndarray
+    dst: np.ndarray
     slot_template: np.ndarray
     slot_is_stay: np.ndarray
     term_move: np.ndarray
@@ -99,6 +110,18 @@ class Plan:
         """Every stage nonzero's value under the model's numbers; shape ``(nnz,)``."""
         return self.slot_values(model)[self.slot]
 
+    def closed(self, mask: np.ndarray) -> bool:
+        """Whether no nonzero leads out of the states in ``mask`` (bool, over the states) in a day.
+
+        Decided on the plan's structure, so it holds for every model sharing the plan.
+        """
+        reached = mask.astype(np.float64)
+        for s in range(self.rows.size - 1):
+            indptr = self.indptr[self.ptr_offset[s]:self.ptr_offset[s + 1]]
+            out_row = np.repeat(np.arange(indptr.size - 1), np.diff(indptr))
+            reached = np.bincount(out_row, weights=reached[self.src[indptr[0]:indptr[-1]]], minlength=int(self.rows[s + 1]))
+        return not reached[~mask].any()
+
 
 def _templates(model: CompiledModel, states: np.ndarray, conds: np.ndarray, a: int) -> tuple[np.ndarray, list]:
     """Actor ``a``'s template id in each state, and per template (rung, [(move, [mods])])."""
@@ -128,6 +151,26 @@ def _templates(model: CompiledModel, states: np.ndarray, conds: np.ndarray, a: i
     return inverse.reshape(-1).astype(np.int64), info
 
 
+def _unique_rows(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(y, axis=0, return_inverse=True)``, by one integer code per row where they fit.
+
+    The codes are mixed-radix with the first column most significant, so the rows come out in
+    the same (lexicographic) order; sorting them is several times faster than sorting rows.
+    """
+    if len(y) == 0:
+        return y, np.zeros(0, dtype=np.int64)
+    lo = y.min(axis=0)
+    span = y.max(axis=0) - lo + 1
+    if math.prod(int(v) for v in span) >= 2**63:
+        out, inverse = np.unique(y, axis=0, return_inverse=True)
+        return out, inverse.reshape(-1)
+    strides = np.ones(y.shape[1], dtype=np.int64)
+    for c in range(y.shape[1] - 2, -1, -1):
+        strides[c] = strides[c + 1] * span[c + 1]
+    _, first, inverse = np.unique((y - lo) @ strides, return_index=True, return_inverse=True)
+    return y[first], inverse.reshape(-1)
+
+
 def _stage(x: np.ndarray, a: int, n_actors: int, tmpl_offset: int, slot_ptr: np.ndarray,
            slot_dest: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Move actor ``a`` in every row of ``x``: (output rows, CSR indptr, source rows, slots)."""
@@ -138,32 +181,53 @@ def _stage(x: np.ndarray, a: int, n_actors: int, tmpl_offset: int, slot_ptr: np.
     y = x[src].copy()
     y[:, a] = slot_dest[slot]
     y[:, n_actors + a] = -1
-    out, inverse = np.unique(y, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    out, inverse = _unique_rows(y)
     order = np.argsort(inverse, kind="stable")
     indptr = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(out)))]).astype(np.int64)
     return out, indptr, src[order], slot[order]
 
 
-def _greedy_order(x0: np.ndarray, n_actors: int, tmpl_offset: np.ndarray, slot_ptr: np.ndarray,
-                  slot_dest: np.ndarray) -> list[int]:
-    """An order of the stages: next, the actor whose stage leaves the fewest rows.
+#: Up to this many actors the stage order is searched exactly (``A x 2^(A-1)`` trial stages).
+EXACT_ORDER_MAX_ACTORS = 6
 
-    A day's cost is about one unit per row plus one per nonzero (times the columns). The
-    rows after the stages of a set of actors do not depend on the order they moved in, so an
-    exact search over subsets is possible, but on the bundled scenarios it saves no time
-    over this (Venezuela: 11,930 nonzeros and 4,075 rows against 13,351 and 4,010) and costs
-    ten times more to plan.
+
+def _stage_order(x0: np.ndarray, n_actors: int, tmpl_offset: np.ndarray, slot_ptr: np.ndarray,
+                 slot_dest: np.ndarray) -> list[int]:
+    """The order of the stages that makes a day cheapest.
+
+    A day costs about one unit per nonzero and a quarter per row (zeroing it), times the
+    columns. The rows after the stages of a set of actors do not depend on the order they
+    moved in, so up to :data:`EXACT_ORDER_MAX_ACTORS` actors the best order is found exactly,
+    over subsets (Venezuela: 11,930 nonzeros and 4,075 rows, against 13,351 and 4,010 when
+    the actor leaving the fewest rows goes first); beyond, greedily: next, the actor whose
+    stage is cheapest.
     """
-    order: list[int] = []
-    x = x0
-    while len(order) < n_actors:
-        trials = {a: _stage(x, a, n_actors, int(tmpl_offset[a]), slot_ptr, slot_dest)
-                  for a in range(n_actors) if a not in order}
-        a = min(trials, key=lambda b: (len(trials[b][0]), trials[b][2].size, b))
-        order.append(a)
-        x = trials[a][0]
-    return order
+    def stage(x: np.ndarray, a: int) -> tuple[np.ndarray, float]:
+        out, _, src, _ = _stage(x, a, n_actors, int(tmpl_offset[a]), slot_ptr, slot_dest)
+        return out, src.size + len(out) / 4
+
+    if n_actors > EXACT_ORDER_MAX_ACTORS:
+        order: list[int] = []
+        x = x0
+        while len(order) < n_actors:
+            trials = {a: stage(x, a) for a in range(n_actors) if a not in order}
+            a = min(trials, key=lambda b: (trials[b][1], b))
+            order.append(a)
+            x = trials[a][0]
+        return order
+    best: dict[frozenset[int], tuple[float, list[int], np.ndarray]] = {frozenset(): (0.0, [], x0)}
+    for _ in range(n_actors):
+        grown: dict[frozenset[int], tuple[float, list[int], np.ndarray]] = {}
+        for moved, (cost, order, x) in best.items():
+            for a in range(n_actors):
+                if a in moved:
+                    continue
+                out, more = stage(x, a)
+                key = moved | {a}
+                if key not in grown or cost + more < grown[key][0]:
+                    grown[key] = (cost + more, order + [a], out)
+        best = grown
+    return best[frozenset(range(n_actors))][1]
 
 
 def plan(model: CompiledModel, reach: Reachable) -> Plan:
@@ -203,7 +267,7 @@ def plan(model: CompiledModel, reach: Reachable) -> Plan:
     slot_dest_a = np.array(slot_dest, dtype=np.int64)
 
     x0 = np.concatenate([states, sig], axis=1)
-    order = _greedy_order(x0, n_actors, tmpl_offset, slot_ptr_a, slot_dest_a)
+    order = _stage_order(x0, n_actors, tmpl_offset, slot_ptr_a, slot_dest_a)
     x = x0
     rows, ptrs, srcs, slots = [n], [], [], []
     for i, a in enumerate(order):
@@ -216,16 +280,28 @@ def plan(model: CompiledModel, reach: Reachable) -> Plan:
         srcs.append(src)
         slots.append(slot)
     ptr_offset = np.concatenate([[0], np.cumsum([p.size for p in ptrs])]).astype(np.int64)
+    push_ptrs, pushes, dsts = [], [], []
+    for s, (indptr, src) in enumerate(zip(ptrs, srcs)):
+        start = int(indptr[0])
+        out_row = np.repeat(np.arange(indptr.size - 1), np.diff(indptr))
+        by_input = np.argsort(src, kind="stable")  # by input row; within one, by output row (CSR order)
+        pushes.append(start + by_input)
+        dsts.append(out_row[by_input])
+        push_ptrs.append(start + np.concatenate([[0], np.cumsum(np.bincount(src, minlength=int(rows[s])))]))
     result = Plan(
         n_states=n, order=tuple(order), rows=np.array(rows, dtype=np.int64), ptr_offset=ptr_offset,
         indptr=np.concatenate(ptrs), src=np.concatenate(srcs), slot=np.concatenate(slots),
+        push_offset=np.concatenate([[0], np.cumsum([p.size for p in push_ptrs])]).astype(np.int64),
+        push_ptr=np.concatenate(push_ptrs).astype(np.int64), push=np.concatenate(pushes).astype(np.int64),
+        dst=np.concatenate(dsts).astype(np.int64),
         slot_template=np.array(slot_template, dtype=np.int64), slot_is_stay=np.array(slot_is_stay, dtype=bool),
         term_move=np.array(term_move, dtype=np.int64), term_slot=np.array(term_slot, dtype=np.int64),
         term_mod_ptr=np.array(term_mod_ptr, dtype=np.int64), term_mods=np.array(term_mods, dtype=np.int64),
         template_actor=np.array(template_actor, dtype=np.int64), template_state=np.array(template_state, dtype=np.int64),
         _key=key,
     )
-    for arr in (result.rows, result.ptr_offset, result.indptr, result.src, result.slot):
+    for arr in (result.rows, result.ptr_offset, result.indptr, result.src, result.slot, result.push_offset,
+                result.push_ptr, result.push, result.dst):
         arr.flags.writeable = False
     model.cache[key] = result
     model.cache[("plan_states", key)] = states
