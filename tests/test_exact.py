@@ -174,9 +174,10 @@ def test_columns_share_absorbing_sets_and_read_closed_targets_from_the_chain():
     width = c.v0.shape[1]
     assert width == 1 + 7 + 1  # 7 absorbing targets (the copy shares), 1 race, the chain
     names = list(model.target_names)
-    assert c.read_col[names.index("us_casualties")] == width - 1
-    assert c.read_col[names.index("strikes_again")] == c.read_col[names.index("direct_strikes")]
-    assert len(set(c.read_col[len(names):].tolist())) == 1
+    assert c.read_col[c.output[names.index("us_casualties")]] == width - 1
+    assert c.output[names.index("strikes_again")] == c.output[names.index("direct_strikes")]
+    assert c.output.size == len(names) + 3 and c.read_col.size == len(names) - 1 + 3
+    assert len(set(c.read_col[c.output[len(names):]].tolist())) == 1
     got = exact_odds(model, horizon=120, races=[("major_war", "de_escalation")])
     cum, levels = dense_reference(s, 120)
     np.testing.assert_allclose(got.cumulative(), cum, rtol=0, atol=1e-12)

@@ -152,12 +152,13 @@ class ExactBatch:
     @property
     def holds_at_start(self) -> np.ndarray:
         """Whether each target holds in the start state; shape ``(n_targets,)`` bool."""
-        return self._columns.day0[: len(self.targets)] > 0
+        c = self._columns
+        return c.day0[c.output[: len(self.targets)]] > 0
 
     @property
     def target_states(self) -> np.ndarray:
         """The reachable states where the targets hold, target after target."""
-        return self._columns.read_states[: self._columns.read_ptr[len(self.targets)]]
+        return np.concatenate([self._columns.counted(j) for j in range(len(self.targets))] + [np.zeros(0, np.int64)])
 
     @property
     def n_states(self) -> int:
@@ -259,7 +260,7 @@ class ExactBatch:
         if ((p > 0) & (self.support.move_p == 0)).any() or ((f > 0) & (self.support.factor == 0)).any():
             raise ValueError("a set makes a number positive that is 0 in the support; pass it in vary_p/vary_factor")
         bad = self.refused(p, f)
-        cumulative = np.full((n_sets, self._columns.day0.size, self.horizon + 1), np.nan)
+        cumulative = np.full((n_sets, self._columns.output.size, self.horizon + 1), np.nan)
         # Block i is always sets [i * BATCH, (i + 1) * BATCH): how sets are grouped never
         # depends on the workers or the cluster.
         blocks = range(0, n_sets, BATCH)

@@ -260,33 +260,41 @@ def _odds(model: CompiledModel, names: tuple[str, ...], race_pairs: tuple[tuple[
 class Columns:
     """What the kernel needs besides the values: its columns, what each output reads, day 0.
 
-    Built by :func:`columns`. The outputs are the targets in order, then three per race
-    (first wins, second wins, tie). The buffer's columns are one per distinct absorbing set
-    (a target's states, or either side of a race), then the unabsorbed chain, which gives
-    the crisis levels and the odds of every target that is never left once it holds.
+    Built by :func:`columns`. The requested outputs are the targets in order, then three per
+    race (first wins, second wins, tie); the kernel computes each distinct one once. The
+    buffer's columns are one per absorbing set (a target's states, or either side of a race),
+    then the unabsorbed chain, which gives the crisis levels and the odds of every target that
+    is never left once it holds. The outputs reading an absorbing column split its states
+    between them, so each output drops the mass it reads.
 
     Attributes
     ----------
     read_ptr, read_states, read_col : ndarray of int64
-        Output ``j`` sums column ``read_col[j]`` over ``read_states[read_ptr[j]:read_ptr[j + 1]]``.
-    zero_ptr, zero_states : ndarray of int64
-        The absorbing states of each absorbing column.
+        Kernel output ``j`` sums column ``read_col[j]`` over
+        ``read_states[read_ptr[j]:read_ptr[j + 1]]``.
+    output : ndarray of int64, shape (n_requested,)
+        The kernel output of each requested output.
     v0 : ndarray, shape (n_states, n_columns)
         Day 0 per column (mass absorbed at day 0 removed).
     day0 : ndarray, shape (n_outputs,)
-        Each output's cumulative odds at day 0.
-    levels : ndarray of int64, shape (n_states,)
-        Crisis level of each state.
+        Each kernel output's cumulative odds at day 0.
+    level_ptr, level_states : ndarray of int64
+        The states at crisis level ``L`` are ``level_states[level_ptr[L]:level_ptr[L + 1]]``.
     """
 
     read_ptr: np.ndarray
     read_states: np.ndarray
     read_col: np.ndarray
-    zero_ptr: np.ndarray
-    zero_states: np.ndarray
+    output: np.ndarray
     v0: np.ndarray
     day0: np.ndarray
-    levels: np.ndarray
+    level_ptr: np.ndarray
+    level_states: np.ndarray
+
+    def counted(self, j: int) -> np.ndarray:
+        """The states requested output ``j`` counts (a target's states where it holds)."""
+        o = int(self.output[j])
+        return self.read_states[self.read_ptr[o]:self.read_ptr[o + 1]]
 
 
 def columns(model: CompiledModel, reach: Reachable, stages: Plan, names: Sequence[str],
@@ -295,8 +303,8 @@ def columns(model: CompiledModel, reach: Reachable, stages: Plan, names: Sequenc
 
     A target that no nonzero of the plan leaves (:meth:`Plan.closed`) needs no column of its
     own: it first holds by day ``d`` exactly when the chain is in it on day ``d`` (unless it
-    holds at the start: then its odds are 1 throughout). Targets
-    with the same states share one. Cached on the model with the plan.
+    holds at the start: then its odds are 1 throughout). Targets with the same states share
+    a column and an output, and so do identical races. Cached on the model with the plan.
     """
     key = ("columns", stages._key, tuple(names), tuple(race_pairs))
     found = model.cache.get(key)
@@ -309,44 +317,48 @@ def _columns(model: CompiledModel, reach: Reachable, stages: Plan, names: Sequen
              race_pairs: Sequence[tuple[str, str]]) -> Columns:
     n = reach.n_states
     holds = dict(zip(model.target_names, model.targets_hold(reach.states)))
-    absorbing: dict[bytes, tuple[int, np.ndarray]] = {}  # by its states: (column, mask)
+    absorbing: dict[tuple, tuple[int, np.ndarray]] = {}  # by its readers' states: (column, its states)
+    kernel_outputs: dict[tuple, tuple[int, np.ndarray]] = {}  # (column, counted states) -> (row, states)
+    output = []
 
-    def column(mask: np.ndarray) -> int:
-        return absorbing.setdefault(mask.tobytes(), (len(absorbing), mask))[0]
+    def read(column: int, counted: np.ndarray) -> None:
+        row = kernel_outputs.setdefault((column, counted.tobytes()), (len(kernel_outputs), counted))[0]
+        output.append(row)
 
-    # (column, counted states); -1: read from the unabsorbed column. A target held at the start
-    # keeps an (empty) absorbing column, so that its odds stay exactly 1.
-    outputs = [(-1 if not holds[t][0] and stages.closed(holds[t]) else column(holds[t]), holds[t]) for t in names]
+    def column(readers: tuple[np.ndarray, ...]) -> int:
+        mask = np.logical_or.reduce(readers)
+        return absorbing.setdefault(tuple(r.tobytes() for r in readers), (len(absorbing), mask))[0]
+
+    for t in names:  # a target held at the start keeps its (empty) column: its odds stay exactly 1
+        read(-1 if not holds[t][0] and stages.closed(holds[t]) else column((holds[t],)), holds[t])
     for a, b in race_pairs:
-        c = column(holds[a] | holds[b])
-        outputs += [(c, holds[a] & ~holds[b]), (c, holds[b] & ~holds[a]), (c, holds[a] & holds[b])]
+        parts = (holds[a] & ~holds[b], holds[b] & ~holds[a], holds[a] & holds[b])
+        c = column(parts)
+        for part in parts:
+            read(c, part)
     width = len(absorbing) + 1
-    zero = [mask for _, mask in absorbing.values()]
     v0 = np.zeros((n, width))
     v0[0, :] = 1.0
-    v0[0, :-1] = [not mask[0] for mask in zero]
-
-    def ragged(masks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        ptr = np.concatenate([[0], np.cumsum([int(m.sum()) for m in masks])]).astype(np.int64)
-        return ptr, np.concatenate([np.flatnonzero(m) for m in masks] + [np.zeros(0, np.int64)]).astype(np.int64)
-
-    read_ptr, read_states = ragged([counted for _, counted in outputs])
-    zero_ptr, zero_states = ragged(zero)
+    v0[0, :-1] = [not mask[0] for _, mask in absorbing.values()]
+    counted = [states for _, states in kernel_outputs.values()]
+    levels = np.asarray(reach.levels, dtype=np.int64)
     result = Columns(
-        read_ptr=read_ptr, read_states=read_states,
-        read_col=np.array([width - 1 if c < 0 else c for c, _ in outputs], dtype=np.int64),
-        zero_ptr=zero_ptr, zero_states=zero_states, v0=v0,
-        day0=np.array([float(counted[0]) for _, counted in outputs]),
-        levels=np.ascontiguousarray(reach.levels, dtype=np.int64),
+        read_ptr=np.concatenate([[0], np.cumsum([int(m.sum()) for m in counted])]).astype(np.int64),
+        read_states=np.concatenate([np.flatnonzero(m) for m in counted] + [np.zeros(0, np.int64)]).astype(np.int64),
+        read_col=np.array([width - 1 if c < 0 else c for c, _ in kernel_outputs], dtype=np.int64),
+        output=np.array(output, dtype=np.int64), v0=v0,
+        day0=np.array([float(m[0]) for m in counted]),
+        level_ptr=np.concatenate([[0], np.cumsum(np.bincount(levels, minlength=N_LEVELS))]).astype(np.int64),
+        level_states=np.argsort(levels, kind="stable").astype(np.int64),
     )
-    for arr in (result.read_ptr, result.read_states, result.read_col, result.zero_ptr, result.zero_states, result.v0,
-                result.day0, result.levels):
+    for arr in (result.read_ptr, result.read_states, result.read_col, result.output, result.v0, result.day0,
+                result.level_ptr, result.level_states):
         arr.flags.writeable = False
     return result
 
 
 def propagate_sets(stages: Plan, values: np.ndarray, setup: Columns, h: int) -> tuple[np.ndarray, np.ndarray]:
-    """Cumulative odds ``(n_sets, n_outputs, h + 1)`` and levels ``(n_sets, h + 1, 11)`` by the kernel.
+    """Cumulative odds ``(n_sets, n_requested, h + 1)`` and levels ``(n_sets, h + 1, 11)`` by the kernel.
 
     ``values`` has shape ``(nnz, n_sets)``: the stage values (:meth:`Plan.values`) of each
     parameter set, one column per set.
@@ -358,10 +370,10 @@ def propagate_sets(stages: Plan, values: np.ndarray, setup: Columns, h: int) -> 
     cumulative[:, :, 0] = setup.day0
     level_dist = np.zeros((n_sets, h + 1, N_LEVELS))
     propagate(stages.rows, stages.push_offset, stages.push_ptr, stages.dst, values[stages.push].ravel(), setup.v0,
-              setup.read_ptr, setup.read_states, setup.read_col, setup.zero_ptr, setup.zero_states, setup.levels,
-              cumulative, level_dist)
+              setup.read_ptr, setup.read_states, setup.read_col, setup.level_ptr, setup.level_states, cumulative,
+              level_dist)
     np.clip(cumulative, 0.0, 1.0, out=cumulative)
-    return cumulative, level_dist
+    return cumulative[:, setup.output], level_dist
 
 
 #: Parameter sets propagated together by :func:`exact_odds_many` (they share the walk over the plan).

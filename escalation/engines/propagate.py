@@ -33,8 +33,9 @@ class _DisjointArguments(Compiler):
     Without it LLVM must assume that a store into the output row may change the input row,
     so it reloads and re-checks on every nonzero; with it the inner loop over the columns
     keeps them in registers. numba sets the same flag for its own parallel kernels. It only
-    affects optimisation: the sums and their order are unchanged. :func:`_stage` is the only
-    function compiled with it, and its callers pass it arrays that never share memory.
+    affects optimisation: the sums and their order are unchanged. Only the two stage
+    functions are compiled with it, and :func:`propagate` passes them arrays that never
+    share memory.
     """
 
     def __init__(self, typingctx, targetctx, library, args, return_type, flags, locals):  # noqa: ANN001, A002, D107
@@ -44,10 +45,12 @@ class _DisjointArguments(Compiler):
 
 
 @nb.njit(cache=True, nogil=True, pipeline_class=_DisjointArguments)
-def _stage(n_in, n_out, base, push_ptr, dst, val, cur, nxt, width, n_sets):  # noqa: ANN001, ANN202
-    """One stage: push each of ``n_in`` rows of ``cur`` to its outputs in ``nxt`` (``n_out`` rows)."""
-    row = np.uint64(width * n_sets)  # numbers per row of the buffer
-    sets = np.uint64(n_sets)
+def _stage(n_in, n_out, base, push_ptr, dst, val, cur, nxt, width):  # noqa: ANN001, ANN202
+    """One stage of a single solve: push each of ``n_in`` rows of ``cur`` to its outputs in ``nxt``.
+
+    A row is ``width`` numbers (the columns), all scaled by the nonzero's one weight.
+    """
+    row = np.uint64(width)
     for q in range(np.uint64(n_out) * row):
         nxt[q] = 0.0
     for x in range(n_in):
@@ -55,19 +58,43 @@ def _stage(n_in, n_out, base, push_ptr, dst, val, cur, nxt, width, n_sets):  # n
         for e in range(push_ptr[base + x], push_ptr[base + x + 1]):
             ue = np.uint64(e)
             out = np.uint64(dst[ue]) * row
-            if n_sets == 1:  # one weight: the columns are the inner run
-                w = val[ue]
-                for m in range(row):
-                    nxt[out + m] += w * cur[inp + m]
-            else:  # a weight per set: the sets are the inner run, once per column
-                for c in range(width):
-                    g = np.uint64(c) * sets
-                    for m in range(sets):
-                        nxt[out + g + m] += val[ue * sets + m] * cur[inp + g + m]
+            w = val[ue]
+            for m in range(row):
+                nxt[out + m] += w * cur[inp + m]
+
+
+@nb.njit(cache=True, nogil=True, pipeline_class=_DisjointArguments)
+def _stage_sets(n_in, n_out, base, push_ptr, dst, val, cur, nxt, width, n_sets):  # noqa: ANN001, ANN202
+    """One stage of a batch: as :func:`_stage`, with a weight per parameter set (the inner run)."""
+    sets = np.uint64(n_sets)
+    row = np.uint64(width) * sets
+    for q in range(np.uint64(n_out) * row):
+        nxt[q] = 0.0
+    for x in range(n_in):
+        inp = np.uint64(x) * row
+        for e in range(push_ptr[base + x], push_ptr[base + x + 1]):
+            ue = np.uint64(e)
+            out = np.uint64(dst[ue]) * row
+            w = ue * sets
+            for c in range(np.uint64(width)):
+                g = c * sets
+                for m in range(sets):
+                    nxt[out + g + m] += val[w + m] * cur[inp + g + m]
 
 
 @nb.njit(cache=True, nogil=True)
-def propagate(rows, push_offset, push_ptr, dst, val, v0, read_ptr, read_states, read_col, zero_ptr, zero_states, levels,
+def _levels(buf, column, width, n_sets, level_ptr, level_states, level_dist, d):  # noqa: ANN001, ANN202
+    """Day ``d``'s crisis-level distribution of ``column`` of the buffer, for every set."""
+    for m in range(n_sets):
+        for level in range(level_ptr.size - 1):
+            total = 0.0
+            for t in range(level_ptr[level], level_ptr[level + 1]):
+                total += buf[(level_states[t] * width + column) * n_sets + m]
+            level_dist[m, d, level] = total
+
+
+@nb.njit(cache=True, nogil=True)
+def propagate(rows, push_offset, push_ptr, dst, val, v0, read_ptr, read_states, read_col, level_ptr, level_states,
               cumulative, level_dist):  # noqa: ANN001, ANN201 - a kernel takes its arrays flat
     """Propagate ``v0`` under each of ``cumulative.shape[0]`` parameter sets for ``cumulative.shape[2] - 1`` days.
 
@@ -88,14 +115,12 @@ def propagate(rows, push_offset, push_ptr, dst, val, v0, read_ptr, read_states, 
         Output ``j`` sums column ``read_col[j]`` over the states
         ``read_states[read_ptr[j]:read_ptr[j + 1]]`` (a target's; for a race, those where
         the side it counts wins). From an absorbing column that is the day's first-passage
-        mass, added to the day before; from the last column it is the mass present, which
-        is the cumulative odds of a target that is never left (kept from dipping below the
-        day before by rounding).
-    zero_ptr, zero_states : ndarray of int64
-        Absorbing column ``c`` drops its mass on ``zero_states[zero_ptr[c]:zero_ptr[c + 1]]``
-        after the day's readings.
-    levels : ndarray of int64, shape (n_states,)
-        Crisis level of each state.
+        mass, added to the day before and then dropped (the outputs reading a column split
+        its absorbing states between them); from the last column it is the mass present,
+        which is the cumulative odds of a target that is never left (kept from dipping below
+        the day before by rounding).
+    level_ptr, level_states : ndarray of int64
+        The states at crisis level ``L``: ``level_states[level_ptr[L]:level_ptr[L + 1]]``.
     cumulative : ndarray of float64, shape (n_sets, n_outputs, horizon + 1)
         Day 0 given; days 1.. filled with the cumulative odds.
     level_dist : ndarray of float64, shape (n_sets, horizon + 1, 11)
@@ -113,25 +138,26 @@ def propagate(rows, push_offset, push_ptr, dst, val, v0, read_ptr, read_states, 
         for c in range(width):
             for m in range(n_sets):
                 a[(i * width + c) * n_sets + m] = v0[i, c]
-        for m in range(n_sets):
-            level_dist[m, 0, levels[i]] += v0[i, last]
+    _levels(a, last, width, n_sets, level_ptr, level_states, level_dist, 0)
     for d in range(1, days):
         cur = a
         nxt = b
         for s in range(rows.size - 1):
-            _stage(rows[s], rows[s + 1], push_offset[s], push_ptr, dst, val, cur, nxt, width, n_sets)
+            if n_sets == 1:
+                _stage(rows[s], rows[s + 1], push_offset[s], push_ptr, dst, val, cur, nxt, width)
+            else:
+                _stage_sets(rows[s], rows[s + 1], push_offset[s], push_ptr, dst, val, cur, nxt, width, n_sets)
             cur, nxt = nxt, cur
         for m in range(n_sets):
             for j in range(k):
                 c = read_col[j]
                 got = 0.0
                 for t in range(read_ptr[j], read_ptr[j + 1]):
-                    got += cur[(read_states[t] * width + c) * n_sets + m]
+                    i = (read_states[t] * width + c) * n_sets + m
+                    got += cur[i]
+                    if c != last:
+                        cur[i] = 0.0
                 before = cumulative[m, j, d - 1]
                 cumulative[m, j, d] = max(got, before) if c == last else before + got  # max: rounding may dip
-            for c in range(last):
-                for t in range(zero_ptr[c], zero_ptr[c + 1]):
-                    cur[(zero_states[t] * width + c) * n_sets + m] = 0.0
-            for i in range(n):
-                level_dist[m, d, levels[i]] += cur[(i * width + last) * n_sets + m]
+        _levels(cur, last, width, n_sets, level_ptr, level_states, level_dist, d)
         a, b = cur, nxt
