@@ -187,8 +187,9 @@ def _stage(x: np.ndarray, a: int, n_actors: int, tmpl_offset: int, slot_ptr: np.
     return out, indptr, src[order], slot[order]
 
 
-#: Up to this many actors the stage order is searched exactly (``A x 2^(A-1)`` trial stages).
-EXACT_ORDER_MAX_ACTORS = 6
+#: The stage order is searched exactly when states x actors x 2^(actors - 1) (the rows of the
+#: trial stages) is at most this; above, greedily.
+EXACT_ORDER_BUDGET = 200_000
 
 
 def _stage_order(x0: np.ndarray, n_actors: int, tmpl_offset: np.ndarray, slot_ptr: np.ndarray,
@@ -197,21 +198,22 @@ def _stage_order(x0: np.ndarray, n_actors: int, tmpl_offset: np.ndarray, slot_pt
 
     A day costs about one unit per nonzero and a quarter per row (zeroing it), times the
     columns. The rows after the stages of a set of actors do not depend on the order they
-    moved in, so up to :data:`EXACT_ORDER_MAX_ACTORS` actors the best order is found exactly,
-    over subsets (Venezuela: 11,930 nonzeros and 4,075 rows, against 13,351 and 4,010 when
-    the actor leaving the fewest rows goes first); beyond, greedily: next, the actor whose
-    stage is cheapest.
+    moved in, so where the trial stages are few (:data:`EXACT_ORDER_BUDGET`) the best order is
+    found exactly, over subsets (Venezuela: 11,930 nonzeros and 4,075 rows, against 13,351 and
+    4,010 greedily). Otherwise greedily: next, the actor whose stage leaves the fewest rows
+    (on large symmetric scenarios the exact search found no better order and took 3-5 times
+    longer to plan).
     """
-    def stage(x: np.ndarray, a: int) -> tuple[np.ndarray, float]:
+    def stage(x: np.ndarray, a: int) -> tuple[np.ndarray, float, int]:
         out, _, src, _ = _stage(x, a, n_actors, int(tmpl_offset[a]), slot_ptr, slot_dest)
-        return out, src.size + len(out) / 4
+        return out, src.size + len(out) / 4, src.size
 
-    if n_actors > EXACT_ORDER_MAX_ACTORS:
+    if len(x0) * n_actors * 2 ** (n_actors - 1) > EXACT_ORDER_BUDGET:
         order: list[int] = []
         x = x0
         while len(order) < n_actors:
             trials = {a: stage(x, a) for a in range(n_actors) if a not in order}
-            a = min(trials, key=lambda b: (trials[b][1], b))
+            a = min(trials, key=lambda b: (len(trials[b][0]), trials[b][2], b))
             order.append(a)
             x = trials[a][0]
         return order
@@ -222,7 +224,7 @@ def _stage_order(x0: np.ndarray, n_actors: int, tmpl_offset: np.ndarray, slot_pt
             for a in range(n_actors):
                 if a in moved:
                     continue
-                out, more = stage(x, a)
+                out, more, _ = stage(x, a)
                 key = moved | {a}
                 if key not in grown or cost + more < grown[key][0]:
                     grown[key] = (cost + more, order + [a], out)
