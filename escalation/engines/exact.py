@@ -369,7 +369,8 @@ def propagate_sets(stages: Plan, values: np.ndarray, setup: Columns, h: int) -> 
     cumulative = np.zeros((n_sets, setup.day0.size, h + 1))
     cumulative[:, :, 0] = setup.day0
     level_dist = np.zeros((n_sets, h + 1, N_LEVELS))
-    propagate(stages.rows, stages.push_offset, stages.push_ptr, stages.dst, values[stages.push].ravel(), setup.v0,
+    at = stages.dst * (setup.v0.shape[1] * n_sets)  # where each nonzero's output row starts in the buffer
+    propagate(stages.rows, stages.push_offset, stages.push_ptr, at, values[stages.push].ravel(), setup.v0,
               setup.read_ptr, setup.read_states, setup.read_col, setup.level_ptr, setup.level_states, cumulative,
               level_dist)
     np.clip(cumulative, 0.0, 1.0, out=cumulative)

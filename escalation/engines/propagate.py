@@ -48,7 +48,8 @@ class _DisjointArguments(Compiler):
 def _stage(n_in, n_out, base, push_ptr, dst, val, cur, nxt, width):  # noqa: ANN001, ANN202
     """One stage of a single solve: push each of ``n_in`` rows of ``cur`` to its outputs in ``nxt``.
 
-    A row is ``width`` numbers (the columns), all scaled by the nonzero's one weight.
+    A row is ``width`` numbers (the columns), all scaled by the nonzero's one weight;
+    ``dst`` gives where each nonzero's output row starts in ``nxt``.
     """
     row = np.uint64(width)
     for q in range(np.uint64(n_out) * row):
@@ -57,7 +58,7 @@ def _stage(n_in, n_out, base, push_ptr, dst, val, cur, nxt, width):  # noqa: ANN
         inp = np.uint64(x) * row
         for e in range(push_ptr[base + x], push_ptr[base + x + 1]):
             ue = np.uint64(e)
-            out = np.uint64(dst[ue]) * row
+            out = np.uint64(dst[ue])
             w = val[ue]
             for m in range(row):
                 nxt[out + m] += w * cur[inp + m]
@@ -74,7 +75,7 @@ def _stage_sets(n_in, n_out, base, push_ptr, dst, val, cur, nxt, width, n_sets):
         inp = np.uint64(x) * row
         for e in range(push_ptr[base + x], push_ptr[base + x + 1]):
             ue = np.uint64(e)
-            out = np.uint64(dst[ue]) * row
+            out = np.uint64(dst[ue])
             w = ue * sets
             for c in range(np.uint64(width)):
                 g = c * sets
@@ -104,7 +105,10 @@ def propagate(rows, push_offset, push_ptr, dst, val, v0, read_ptr, read_states, 
         Rows at each level of the plan (``rows[0] == rows[-1] ==`` number of states).
     push_offset, push_ptr, dst : ndarray of int64
         The stages by input row (see :class:`escalation.engines.stages.Plan`): stage ``s``'s
-        input row ``x`` reaches ``dst[push_ptr[push_offset[s] + x]:push_ptr[push_offset[s] + x + 1]]``.
+        input row ``x`` reaches the nonzeros ``push_ptr[push_offset[s] + x]`` up to
+        ``push_ptr[push_offset[s] + x + 1]``, nonzero ``e`` the output row that starts at
+        ``dst[e]`` in the buffer (the plan's output row times the numbers per row, so the
+        loop over nonzeros does no multiplication).
     val : ndarray of float64, shape (nnz * n_sets,)
         The stage values in that order under each parameter set, a nonzero's sets side by
         side (an ``(nnz, n_sets)`` array in C order, flattened).
