@@ -40,7 +40,8 @@ class _DisjointArguments(Compiler):
 
     def __init__(self, typingctx, targetctx, library, args, return_type, flags, locals):  # noqa: ANN001, A002, D107
         flags = flags.copy()
-        flags.noalias = True
+        if hasattr(flags, "noalias"):  # an internal option: a numba without it compiles the same loops, slower
+            flags.noalias = True
         super().__init__(typingctx, targetctx, library, args, return_type, flags, locals)
 
 
