@@ -7,6 +7,9 @@
   ``exact_odds``), and together (``exact_odds_many``, 16 sets a pass, every core).
 - ``import escalation`` and ``escalation --help`` in fresh processes (medians of 7).
 - ``escalation run venezuela-2025 --seed 1 -q`` end to end, fresh processes (median of 5).
+- The floor under it: a fresh process that imports numpy and numba and calls one trivial
+  ``@njit(cache=True)`` function loaded from numba's cache (median of 5), which any command
+  that runs a numba kernel pays before its own work.
 
 Usage::
 
@@ -69,6 +72,25 @@ def fresh(cmd: list[str], n: int) -> float:
     return statistics.median(times)
 
 
+NUMBA_FLOOR = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import trivial_kernel
+trivial_kernel.f(1)
+"""
+
+
+def numba_floor(n: int) -> float:
+    """Median wall time of a process that only loads one cached numba function and calls it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "trivial_kernel.py").write_text("import numba\n\n\n@numba.njit(cache=True)\ndef f(x):\n    return x + 1\n")
+        cmd = [sys.executable, "-c", NUMBA_FLOOR, tmp]
+        subprocess.run(cmd, check=True, capture_output=True)  # compile and cache
+        return fresh(cmd, n)
+
+
 def main() -> None:
     exe = escalation_exe()
     subprocess.run([exe, "run", "venezuela-2025", "--seed", "1", "-q"], check=True, capture_output=True)  # warm caches
@@ -85,6 +107,8 @@ def main() -> None:
     print(f"escalation --help: {1e3 * fresh([exe, '--help'], 7):.0f} ms; escalation --version: "
           f"{1e3 * fresh([exe, '--version'], 7):.0f} ms")
     print(f"escalation run venezuela-2025 --seed 1 -q, end to end: {fresh([exe, 'run', 'venezuela-2025', '--seed', '1', '-q'], 5):.2f} s")
+    print(f"floor: a process that only calls one cached numba function: {numba_floor(5):.2f} s "
+          f"(a bare interpreter: {base:.2f} s)")
 
 
 if __name__ == "__main__":
