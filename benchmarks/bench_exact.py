@@ -85,7 +85,8 @@ def numba_floor(n: int) -> float:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        Path(tmp, "trivial_kernel.py").write_text("import numba\n\n\n@numba.njit(cache=True)\ndef f(x):\n    return x + 1\n")
+        kernel = "import numba\n\n\n@numba.njit(cache=True)\ndef f(x):\n    return x + 1\n"
+        Path(tmp, "trivial_kernel.py").write_text(kernel)
         cmd = [sys.executable, "-c", NUMBA_FLOOR, tmp]
         subprocess.run(cmd, check=True, capture_output=True)  # compile and cache
         return fresh(cmd, n)

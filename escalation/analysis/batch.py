@@ -136,7 +136,7 @@ class ExactBatch:
         self.plan = plan(support, self.reach)
         pl = self.plan
         self.races = check_races(model.scenario, races)
-        # the engine's columns: the targets, three per race, and the unabsorbed chain
+        # the kernel's columns and what each target and race outcome reads from them
         self._columns = columns(support, self.reach, self.plan, self.targets, self.races)
         n_terms, n_slots = pl.term_move.size, pl.slot_template.size
         self._term_to_slot = sp.csr_array((np.ones(n_terms), (pl.term_slot, np.arange(n_terms))), shape=(n_slots, n_terms))

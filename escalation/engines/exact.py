@@ -30,7 +30,8 @@ from .stages import Plan, plan
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
-__all__ = ["BATCH", "Columns", "ExactOdds", "columns", "eventual_odds", "exact_odds", "exact_odds_many", "propagate_sets"]
+__all__ = ["BATCH", "Columns", "ExactOdds", "columns", "eventual_odds", "exact_odds", "exact_odds_many",
+           "propagate_sets"]
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)

@@ -10,12 +10,12 @@ next to this file.
 
 Layout: the distribution is one flat buffer indexed ``(row, column, set)``, so the innermost
 loop runs over a contiguous run of numbers that share a nonzero: the sets of a batch (each
-with its own weight), or the columns of a single solve (one weight). A stage is
-applied by *pushing* each input row to its outputs (the plan's nonzeros ordered by input
-row): consecutive nonzeros write different rows, so no addition waits for the one before,
-and every output row still sums its inputs in ascending order. Indices are unsigned so that
-numba drops its negative-index handling from the inner loop; the sums are the same, in the
-same order, whichever layout runs.
+with its own weight, :func:`_stage_sets`), or the columns of a single solve (one weight,
+:func:`_stage`). A stage is applied by *pushing* each input row to its outputs (the plan's
+nonzeros ordered by input row): consecutive nonzeros write different rows, so no addition
+waits for the one before, and every output row still sums its inputs in ascending order.
+Indices are unsigned so that numba drops its negative-index handling from the inner loop; the
+sums are the same, in the same order, whichever layout runs.
 """
 
 from __future__ import annotations

@@ -119,7 +119,8 @@ class Plan:
         for s in range(self.rows.size - 1):
             indptr = self.indptr[self.ptr_offset[s]:self.ptr_offset[s + 1]]
             out_row = np.repeat(np.arange(indptr.size - 1), np.diff(indptr))
-            reached = np.bincount(out_row, weights=reached[self.src[indptr[0]:indptr[-1]]], minlength=int(self.rows[s + 1]))
+            src = self.src[indptr[0]:indptr[-1]]
+            reached = np.bincount(out_row, weights=reached[src], minlength=int(self.rows[s + 1]))
         return not reached[~mask].any()
 
 
