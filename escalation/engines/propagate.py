@@ -46,15 +46,13 @@ class _DisjointArguments(Compiler):
 
 
 @nb.njit(cache=True, nogil=True, pipeline_class=_DisjointArguments)
-def _stage(n_in, n_out, base, push_ptr, dst, val, cur, nxt, width):  # noqa: ANN001, ANN202
-    """One stage of a single solve: push each of ``n_in`` rows of ``cur`` to its outputs in ``nxt``.
+def _stage(n_in, base, push_ptr, dst, val, cur, nxt, width):  # noqa: ANN001, ANN202
+    """One stage of a single solve: add each of ``n_in`` rows of ``cur`` into its outputs in ``nxt``.
 
     A row is ``width`` numbers (the columns), all scaled by the nonzero's one weight;
-    ``dst`` gives where each nonzero's output row starts in ``nxt``.
+    ``dst`` gives where each nonzero's output row starts in ``nxt`` (zeroed by the caller).
     """
     row = np.uint64(width)
-    for q in range(np.uint64(n_out) * row):
-        nxt[q] = 0.0
     for x in range(n_in):
         inp = np.uint64(x) * row
         for e in range(push_ptr[base + x], push_ptr[base + x + 1]):
@@ -66,7 +64,7 @@ def _stage(n_in, n_out, base, push_ptr, dst, val, cur, nxt, width):  # noqa: ANN
 
 
 @nb.njit(cache=True, nogil=True, pipeline_class=_DisjointArguments)
-def _stage_sets(n_in, n_out, base, push_ptr, dst, val, cur, nxt, width, n_sets):  # noqa: ANN001, ANN202
+def _stage_sets(n_in, base, push_ptr, dst, val, cur, nxt, width, n_sets):  # noqa: ANN001, ANN202
     """One stage of a batch: as :func:`_stage`, with a weight per parameter set (the inner run).
 
     Two functions rather than one with a branch on the layout: inside the loop over
@@ -74,8 +72,6 @@ def _stage_sets(n_in, n_out, base, push_ptr, dst, val, cur, nxt, width, n_sets):
     """
     sets = np.uint64(n_sets)
     row = np.uint64(width) * sets
-    for q in range(np.uint64(n_out) * row):
-        nxt[q] = 0.0
     for x in range(n_in):
         inp = np.uint64(x) * row
         for e in range(push_ptr[base + x], push_ptr[base + x + 1]):
@@ -152,10 +148,11 @@ def propagate(rows, push_offset, push_ptr, dst, val, v0, read_ptr, read_states, 
         cur = a
         nxt = b
         for s in range(rows.size - 1):
+            nxt[: rows[s + 1] * width * n_sets] = 0.0
             if n_sets == 1:
-                _stage(rows[s], rows[s + 1], push_offset[s], push_ptr, dst, val, cur, nxt, width)
+                _stage(rows[s], push_offset[s], push_ptr, dst, val, cur, nxt, width)
             else:
-                _stage_sets(rows[s], rows[s + 1], push_offset[s], push_ptr, dst, val, cur, nxt, width, n_sets)
+                _stage_sets(rows[s], push_offset[s], push_ptr, dst, val, cur, nxt, width, n_sets)
             cur, nxt = nxt, cur
         for m in range(n_sets):
             for j in range(k):
